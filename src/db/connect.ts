@@ -1,0 +1,47 @@
+// Owns the connection: a pg pool and a Kysely instance on DATABASE_URL, or on the embedded server.
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { startEmbedded, type EmbeddedServer } from './embedded.ts';
+import type { Logger } from '../log.ts';
+
+export type Db = Kysely<Database>;
+
+export interface Connection {
+  db: Db;
+  pool: pg.Pool;
+  url: string;
+  embedded?: EmbeddedServer;
+  close(): Promise<void>;
+}
+
+// timestamptz and bigint stay as pg gives them (Date, string); numeric (aggregates) become numbers.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => (v === null ? null : Number(v)));
+
+export function createDb(url: string, max = 10): { db: Db; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // A dropped idle connection (e.g. a PostgreSQL restart) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool };
+}
+
+export async function connect(opts: { databaseUrl?: string; dataDir: string; log: Logger; poolSize?: number }): Promise<Connection> {
+  let embedded: EmbeddedServer | undefined;
+  let url = opts.databaseUrl;
+  if (!url) {
+    embedded = await startEmbedded(opts.dataDir, opts.log);
+    url = embedded.url;
+  }
+  const { db, pool } = createDb(url, opts.poolSize);
+  return {
+    db,
+    pool,
+    url,
+    embedded,
+    close: async () => {
+      await db.destroy();
+      if (embedded?.owned) await embedded.stop();
+    },
+  };
+}

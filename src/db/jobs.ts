@@ -1,0 +1,41 @@
+// Owns adding graphile-worker jobs from inside our own transactions (the outbox pattern needs the job and the row to commit together).
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+export interface AddJobOptions {
+  runAt?: Date;
+  /** Replaces a pending job with the same key (graphile-worker `job_key`). */
+  jobKey?: string;
+  jobKeyMode?: 'replace' | 'preserve_run_at' | 'unsafe_dedupe';
+  maxAttempts?: number;
+  queueName?: string;
+  priority?: number;
+}
+
+// Raw SQL: graphile-worker's add_job is a database function, which Kysely has no builder for.
+export async function addJob(db: Kysely<Database>, task: string, payload: unknown, opts: AddJobOptions = {}): Promise<void> {
+  await sql`select graphile_worker.add_job(
+    identifier => ${task}::text,
+    payload => ${JSON.stringify(payload ?? {})}::json,
+    queue_name => ${opts.queueName ?? null}::text,
+    run_at => ${opts.runAt ?? null}::timestamptz,
+    max_attempts => ${opts.maxAttempts ?? null}::int,
+    job_key => ${opts.jobKey ?? null}::text,
+    priority => ${opts.priority ?? null}::int,
+    job_key_mode => ${opts.jobKeyMode ?? (opts.jobKey ? 'replace' : null)}::text
+  )`.execute(db);
+}
+
+export async function removeJob(db: Kysely<Database>, jobKey: string): Promise<void> {
+  await sql`select graphile_worker.remove_job(${jobKey}::text)`.execute(db);
+}
+
+/** Jobs waiting or running, for /metrics and /readyz. */
+export async function queueDepth(db: Kysely<Database>): Promise<{ task: string; count: number }[]> {
+  const res = await sql<{ task: string; count: string }>`
+    select t.identifier as task, count(*)::text as count
+    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+    group by t.identifier`.execute(db);
+  return res.rows.map((r) => ({ task: r.task, count: Number(r.count) }));
+}

