@@ -61,7 +61,7 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
         });
         server.once('error', reject);
       });
-      log.info({ url: `http://${config.host}:${port}`, dashboard: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/` }, 'API listening');
+      log.info({ address: `http://${config.host}:${port}`, dashboard: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/` }, 'API listening');
     }
     await prepareDatabase(deps);
 
