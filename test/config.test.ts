@@ -47,3 +47,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ X_API_BASE_URL: 'http://127.0.0.1:9999', X_API_ALLOW_HTTP: '1' }).x.allowHttp).toBe(true);
   });
 });
+
+describe('replywatch.config.example.yaml', () => {
+  it('is a valid config when its secrets are set', () => {
+    const file = path.resolve(import.meta.dirname, '..', 'replywatch.config.example.yaml');
+    const config = loadConfig({
+      REPLYWATCH_CONFIG: file,
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/X',
+      LEAD_WEBHOOK_URL: 'https://example.com/hook',
+      LEAD_WEBHOOK_SECRET: 'a-secret-of-sixteen-plus',
+    });
+    expect(config.file.handles[0]).toMatchObject({ handle: 'AcmeHelp', team: 'care', vipPolicy: 'vip' });
+    expect(config.file.calendars.find((c) => c.name === 'london-care')?.hours.sat).toEqual(['09:00-13:00', '14:00-18:00']);
+  });
+});
