@@ -1,0 +1,99 @@
+// Owns the handle review table: clarity & efficiency, speed and personality per handle, with the grade.
+import { useState } from 'preact/hooks';
+import { getScorecard, type Criterion, type Handle, type Scorecard } from '../api.ts';
+import { relative } from '../format.ts';
+import { useNow, usePoll } from '../hooks.ts';
+import { Empty, ErrorBox, Loading, Panel } from '../components/states.tsx';
+
+function CriterionCell({ c }: { c: Criterion }) {
+  return (
+    <>
+      {c.score !== null && (
+        <div class="score">
+          <meter min={0} max={100} low={50} high={75} optimum={100} value={c.score} aria-hidden="true" />
+          <strong>{Math.round(c.score)}</strong>
+        </div>
+      )}
+      <dl class="figures">
+        {c.figures.map((f) => (
+          <div key={f.label}>
+            <dt>{f.label}</dt>
+            <dd>{f.value}</dd>
+          </div>
+        ))}
+      </dl>
+    </>
+  );
+}
+
+export function ReviewPanel({ handles }: { handles: Handle[] }) {
+  const [period, setPeriod] = useState('7d');
+  const polled = usePoll(
+    () => Promise.all(handles.map((h) => getScorecard(h.handle, period).then((s): [Handle, Scorecard] => [h, s]))),
+    [handles.map((h) => h.handle).join(','), period],
+    5 * 60_000,
+  );
+  const now = useNow(30_000);
+  const rows = polled.data ?? [];
+
+  const actions = (
+    <select value={period} onChange={(e) => setPeriod(e.currentTarget.value)} aria-label="Review period">
+      <option value="1d">last day</option>
+      <option value="7d">last 7 days</option>
+      <option value="30d">last 30 days</option>
+    </select>
+  );
+
+  return (
+    <Panel title="Handle review" id="review" actions={actions} updatedAt={polled.updatedAt}>
+      {handles.length === 0 && <Empty>No handles are configured yet: add one to replywatch.config.yaml or through the admin API.</Empty>}
+      {polled.error && <ErrorBox error={polled.error} retry={polled.reload} />}
+      {handles.length > 0 && !polled.data && polled.loading && <Loading what="scorecards" />}
+      {rows.length > 0 && (
+        <div class="table-scroll">
+          <table class="review">
+            <thead>
+              <tr>
+                <th scope="col">Handle</th>
+                <th scope="col">Grade</th>
+                <th scope="col">Clarity &amp; efficiency</th>
+                <th scope="col">Speed</th>
+                <th scope="col">Personality</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(([h, s]) => (
+                <tr key={h.handle}>
+                  <th scope="row" data-label="Handle">
+                    @{h.handle}
+                    {h.team && <div class="muted small">{h.team}</div>}
+                    {s.cases !== null && <div class="muted small">{s.cases} cases</div>}
+                  </th>
+                  <td data-label="Grade">
+                    <span class={`grade grade-${(s.grade ?? 'none').charAt(0).toLowerCase()}`}>{s.grade ?? '—'}</span>
+                  </td>
+                  <td data-label="Clarity & efficiency">
+                    <CriterionCell c={s.clarity} />
+                  </td>
+                  <td data-label="Speed">
+                    <CriterionCell c={s.speed} />
+                  </td>
+                  <td data-label="Personality">
+                    <CriterionCell c={s.personality} />
+                  </td>
+                  <td data-label="Status">
+                    <span class={`badge health-${h.health}`}>{h.health}</span>
+                    {h.healthDetail && <div class="muted small">{h.healthDetail}</div>}
+                    {h.lastPolledAt && <div class="muted small">polled {relative(h.lastPolledAt, now)}</div>}
+                    {h.openCases !== null && <div class="muted small">{h.openCases} open cases</div>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
+  );
+}
