@@ -1,0 +1,131 @@
+// Owns canned-reply detection: SimHash fingerprints of normalised reply text, per handle, in bounded memory.
+
+/** Text with the parts that differ between copies of one template removed: mentions, links, names, numbers, signature. */
+export function templateText(text: string): string {
+  return text
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/@\w+/g, ' ')
+    .replace(/&\w+;/g, ' ')
+    // Capitalised words are mostly names ("Hi Dale", "-Andre"); dropping all of them keeps templates equal.
+    .replace(/(?:^|\s)[\^*~\/-]{0,2}\s?[A-Z][\w'’]*/g, ' ')
+    .replace(/[0-9]+/g, '0')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .join(' ');
+}
+
+function fnv1a(s: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** 64-bit SimHash over word pairs, as two 32-bit halves. */
+export function simhash(text: string): [number, number] {
+  const w = templateText(text).split(' ');
+  const acc = new Int32Array(64);
+  const shingles = w.length < 2 ? w : w.slice(1).map((x, i) => `${w[i]} ${x}`);
+  for (const s of shingles) {
+    const a = fnv1a(s, 0x811c9dc5);
+    const b = fnv1a(s, 0x9747b28c);
+    for (let i = 0; i < 32; i++) {
+      acc[i] += (a >>> i) & 1 ? 1 : -1;
+      acc[32 + i] += (b >>> i) & 1 ? 1 : -1;
+    }
+  }
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < 32; i++) {
+    if (acc[i] > 0) lo |= 1 << i;
+    if (acc[32 + i] > 0) hi |= 1 << i;
+  }
+  return [hi >>> 0, lo >>> 0];
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+interface Entry {
+  hi: number;
+  lo: number;
+  customers: Set<string>;
+}
+
+interface HandleState {
+  entries: Entry[];
+  /** Band (16 bits) -> entries having it; two fingerprints within 3 bits share at least one of 4 bands. */
+  bands: Map<number, Entry[]>[];
+}
+
+/**
+ * Flags a reply as canned when near-identical text (Hamming distance <= maxDistance on the SimHash)
+ * was already sent by the same handle to at least minCustomers - 1 other customers. Keeps at most
+ * maxTemplates fingerprints per handle (oldest dropped) and at most minCustomers customers each.
+ */
+export class CannedDetector {
+  private readonly minCustomers: number;
+  private readonly maxTemplates: number;
+  private readonly maxDistance: number;
+  private readonly handles = new Map<string, HandleState>();
+
+  constructor(opts?: { minCustomers?: number; maxTemplates?: number; maxDistance?: number }) {
+    this.minCustomers = Math.max(2, opts?.minCustomers ?? 3);
+    this.maxTemplates = opts?.maxTemplates ?? 2000;
+    this.maxDistance = Math.min(3, opts?.maxDistance ?? 3);
+  }
+
+  observe(handle: string, customerId: string, text: string): boolean {
+    // Too little text to call a copy a template ("Thanks!" is not canned).
+    if (templateText(text).split(' ').length < 4) return false;
+    const [hi, lo] = simhash(text);
+    let st = this.handles.get(handle);
+    if (!st) {
+      st = { entries: [], bands: [new Map(), new Map(), new Map(), new Map()] };
+      this.handles.set(handle, st);
+    }
+    const keys = [hi >>> 16, hi & 0xffff, lo >>> 16, lo & 0xffff];
+    let match: Entry | undefined;
+    for (let b = 0; b < 4 && !match; b++) {
+      for (const e of st.bands[b].get(keys[b]) ?? []) {
+        if (popcount(e.hi ^ hi) + popcount(e.lo ^ lo) <= this.maxDistance) {
+          match = e;
+          break;
+        }
+      }
+    }
+    if (!match) {
+      match = { hi, lo, customers: new Set() };
+      st.entries.push(match);
+      for (let b = 0; b < 4; b++) {
+        const list = st.bands[b].get(keys[b]);
+        if (list) list.push(match);
+        else st.bands[b].set(keys[b], [match]);
+      }
+      if (st.entries.length > this.maxTemplates) this.evict(st);
+    }
+    const others = match.customers.has(customerId) ? match.customers.size - 1 : match.customers.size;
+    if (match.customers.size < this.minCustomers) match.customers.add(customerId);
+    return others >= this.minCustomers - 1;
+  }
+
+  private evict(st: HandleState): void {
+    const old = st.entries.shift()!;
+    const keys = [old.hi >>> 16, old.hi & 0xffff, old.lo >>> 16, old.lo & 0xffff];
+    for (let b = 0; b < 4; b++) {
+      const list = st.bands[b].get(keys[b]);
+      if (!list) continue;
+      const rest = list.filter((e) => e !== old);
+      if (rest.length) st.bands[b].set(keys[b], rest);
+      else st.bands[b].delete(keys[b]);
+    }
+  }
+}

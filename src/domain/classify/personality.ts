@@ -1,0 +1,76 @@
+// Owns the reply personality cues: agent signature, use of the customer's name, empathy.
+import { reason } from './rules.ts';
+
+/**
+ * An agent sign-off at the end of the reply, before any trailing links or "2/2":
+ * "^CL", "^ LS", "*JohnWard", "-Claire", "- Brian", "--JV", "/RA", "~Tabby", "Regards, Neha L".
+ */
+const SIGNATURE_RE =
+  /(?:^|[\s.!?)😊🙂:])((?:\^\s?[A-Za-z]{1,12}|\*[A-Z][A-Za-z]{1,20}|-{1,2}\s?[A-Z][a-zA-Z]{1,15}(?: [A-Z]\.?)?|[~–—]\s?[A-Z][a-zA-Z]{1,15}|\/[A-Z]{2,3}|(?:regards|thanks|cheers),? [A-Z][a-z]{1,15}(?: [A-Z]\.?)?))\s*(?:\d\/\d\s*)?(?:https?:\/\/\S+\s*)*(?:\d\/\d)?\s*$/;
+
+/** Greeting or closing with a capitalised word after it: "Hi Dale,", "Hey Mike!", "Sorry, Perla.", "..., Ben." */
+const NAME_GREETING_RE =
+  /\b(?:hi|hey|hello|dear|morning|evening|afternoon|thanks|thank you|sorry|welcome|hiya|howdy|ahoy)[,!]?\s+([A-Z][a-z]{1,15})\b(?!['’]s)|,\s([A-Z][a-z]{1,15})[.!?](?:\s|$)/;
+
+const NOT_NAMES = new Set([
+  'There', 'Team', 'Folks', 'All', 'Everyone', 'Again', 'Friend', 'Guys', 'Again', 'For', 'So', 'We', 'Our', 'You', 'Your',
+  'The', 'This', 'That', 'It', 'Please', 'Thanks', 'Thank', 'Sorry', 'Hi', 'Hey', 'Hello', 'Yes', 'No', 'Ok', 'Okay', 'Just',
+  'Too', 'Though', 'Today', 'Tonight', 'Tomorrow', 'Soon', 'Now', 'Anytime', 'Always', 'Indeed', 'Sir', 'Madam', 'Ma',
+  'Amazon', 'Apple', 'Twitter', 'Prime', 'Xbox', 'Spotify', 'Uber', 'Hulu', 'Delta', 'Tesco', 'Monday', 'Tuesday',
+  'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'Morning', 'Evening', 'Afternoon', 'Buddy', 'Pal', 'Mate',
+]);
+
+const EMPATHY_RE =
+  /\b(?:sorry|apologi[sz]e|apologies|our apologies|understand (?:how|your|the|that|why)|(?:totally|completely|definitely) understand|frustrat\w*|oh no|not (?:the experience|what we (?:want|like))|hate (?:to hear|that|hearing)|(?:concerning|upsetting|disappointing)|inconvenience|we know how (?:important|essential|frustrating|annoying)|regret|that's not (?:cool|ok|okay|good|right|great)|we hear you|bummer|yikes)\b/i;
+
+export interface NameCtx {
+  customerName?: string;
+  customerUsername?: string;
+}
+
+export function signature(text: string): string | null {
+  const m = SIGNATURE_RE.exec(text);
+  return m ? m[1] : null;
+}
+
+/** The customer's name as used in the reply, or null. With a known name we look for it; otherwise a greeting heuristic. */
+export function usedName(text: string, ctx?: NameCtx): string | null {
+  const first = ctx?.customerName?.trim().split(/\s+/)[0];
+  if (first && first.length >= 2) {
+    const i = text.toLowerCase().indexOf(first.toLowerCase());
+    if (i >= 0) {
+      const before = i === 0 ? ' ' : text[i - 1];
+      const after = text[i + first.length] ?? ' ';
+      if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return text.slice(i, i + first.length);
+    }
+    return null;
+  }
+  const m = NAME_GREETING_RE.exec(text);
+  if (!m) return null;
+  const name = m[1] ?? m[2];
+  return NOT_NAMES.has(name) ? null : m[0];
+}
+
+export function empathy(text: string): string | null {
+  const m = EMPATHY_RE.exec(text);
+  return m ? m[0] : null;
+}
+
+/** Personality flags with their reasons; `canned` needs history and comes from CannedDetector. */
+export function personality(text: string, ctx: NameCtx | undefined, flags: ('signed' | 'uses_name' | 'empathy')[], reasons: string[]): void {
+  const sig = signature(text);
+  if (sig) {
+    flags.push('signed');
+    reasons.push(reason('signed', sig));
+  }
+  const name = usedName(text, ctx);
+  if (name) {
+    flags.push('uses_name');
+    reasons.push(reason('uses_name', name));
+  }
+  const emp = empathy(text);
+  if (emp) {
+    flags.push('empathy');
+    reasons.push(reason('empathy', emp));
+  }
+}

@@ -1,0 +1,118 @@
+// Owns the pattern table for brand replies: which phrases vote for which reply kind.
+import { RuleSet, type Rule } from './rules.ts';
+
+// Labels: the reply kinds, plus helper cues the decision in reply.ts weighs
+// ('pointer' = "see here: <link>", 'fallback' = "if that doesn't help", 'ask' = asks the customer for something).
+const R = (label: string, ...sources: string[]): Rule[] => sources.map((source) => ({ label, source }));
+
+const TEAM_NOUNS =
+  'store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|gate team|flight attendants?|crew|duty manager|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
+
+export const REPLY_RULES: readonly Rule[] = [
+  ...R(
+    'broadcast',
+    String.raw`#VTNEW`,
+    String.raw`\b(?:we're|we are|our team is|the team is|team's)\s+(?:now\s+)?(?:offline|signing off|logging off|clocking off|back online|online now|here until|here from|available from|on shift)`,
+    String.raw`\ball lines (?:are|have been) (?:closed|blocked|reopened)`,
+  ),
+  ...R(
+    'team_redirect',
+    String.raw`\b(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|ask|tweet|message|call|notify|inform|let|alert) (?:the|your|their|a|an|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+)?(?:${TEAM_NOUNS})\b`,
+    String.raw`\b(?:reach out to|contact|get in touch with|tweet|dm|message|follow|ask|visit|speak (?:to|with)|check with)\s+(?:our (?:friends|pals|colleagues|team)\s+(?:at|over at)\s+)?@[A-Za-z_][A-Za-z0-9_]*`,
+    String.raw`\b(?:our|the) (?:friends|pals|colleagues|folks) (?:at|over at|from) @?[A-Za-z_]\w*`,
+    String.raw`@[A-Za-z_]\w* (?:will|can|are|is|should|would) (?:be )?(?:better |best )?(?:able to |placed to )?(?:help|assist)`,
+    String.raw`\b(?:are|is|would be) (?:better|best) (?:able|placed|suited|equipped) to (?:help|assist|answer)`,
+    String.raw`\b(?:contact|reach out to|speak (?:to|with)|get in touch with) (?:our|the) (?:\w+ ){0,2}(?:team|department|dept)\b`,
+    String.raw`\bhandled by (?:our|the|a) (?:\w+ ){0,2}(?:team|department|store|restaurant|hotel)`,
+    String.raw`\b(?:we|I) (?:don't|do not|can't|cannot) (?:have access to|handle|manage|support)\b`,
+  ),
+  ...R(
+    'callback_offer',
+    String.raw`\b(?:we|I)(?:'ll|'d| will| would| can| could| are happy to| would like to| want to)(?: be (?:happy|glad) to)?(?: \w+)? (?:call|ring|phone) you\b`,
+    String.raw`\b(?:give|have) you a (?:call|ring)`,
+    String.raw`\b(?:call|ring) you (?:back|directly|shortly|soon|at)`,
+    String.raw`\bcall ?backs?\b`,
+    String.raw`\b(?:have|get) (?:a|an|one of our|our) (?:\w+ ){0,2}(?:reach out|contact you|call you|get in touch)`,
+    String.raw`\b(?:reach out to|contact) you (?:directly|by phone|via phone|over the phone)`,
+    String.raw`\b(?:schedule|book|arrange|set up) (?:a|an) (?:call|phone call|time to talk)`,
+    String.raw`\bbest (?:time|number) to (?:reach|call|contact) you`,
+  ),
+  ...R(
+    'channel_redirect',
+    String.raw`\b(?:call|phone|ring) (?:us|our|the (?:number|team|support|help ?line))\b`,
+    String.raw`\bgive us a (?:call|ring|buzz)`,
+    String.raw`\b(?:a )?ping or (?:a )?ring\b`,
+    String.raw`\b(?:1[-. ])?8[0-8]{2}[-. ]\d{3}[-. ]\d{4}\b`,
+    String.raw`\b0[1-9]\d{2,3}[ -]?\d{3}[ -]?\d{3,4}\b`,
+    String.raw`\b(?:live ?chat|chat with (?:us|our|an?)|chat (?:here|support|team|option|link)|via (?:phone|chat|e-?mail|our website|our site|web ?form)|phone\/chat|chat\/phone|phone or chat|chat or phone)`,
+    String.raw`\be-?mail (?:us|our|the team|them)\b`,
+    String.raw`\bsend (?:us )?an e-?mail\b`,
+    String.raw`\b(?:contact|reach|reach out to) (?:us|our (?:customer (?:service|care|support)|support|care|help) ?(?:team|desk)?|customer (?:service|care|support)) (?:directly |by |via |at |here|through|on |using |from |over |with )`,
+    String.raw`\b(?:please |kindly )?(?:reach out to us|contact us|get in touch(?: with us)?|reach us)(?:,| here| at| via| using| through| so| and| for)`,
+    String.raw`\b(?:fill out|fill in|complete|submit|use) (?:this|the|our|a)\b[^.?!]{0,25}\bform\b`,
+    String.raw`\b(?:web ?form|contact form|online form|support form|feedback form)`,
+    String.raw`\b(?:visit|stop by|pop (?:in|into|by)|go (?:in)?to|head (?:in)?to|bring it (?:in)?to|take it (?:in)?to|drop by|speak to a?\s?member of staff (?:in|at)) (?:a|an|your|the|our|any)? ?(?:local |nearest |nearby )?(?:store|shop|branch|location|apple store|genius bar|service (?:cent(?:er|re)|provider)|ticket (?:counter|desk|office)|customer service desk|airport|restaurant)`,
+    String.raw`\b(?:in|on|at) (?:the |our )?(?:community|forums?)\b`,
+    String.raw`\bsend us a (?:note|request|ticket|message) (?:at|via|here|through|using)`,
+    String.raw`\b(?:submit|raise|log|open|create) a (?:ticket|case|request|support request|complaint)`,
+    String.raw`\b(?:customer (?:service|care|relations)|support team|helpline|help ?desk) (?:team )?(?:at|on|via|by|here)\b`,
+  ),
+  ...R(
+    'dm_request',
+    String.raw`\bDMs?\b`,
+    String.raw`\bdirect(?:ly)? messag`,
+    String.raw`\bprivate(?:ly)? messag`,
+    String.raw`\bsend (?:us|me) a (?:private )?(?:message|note)\b`,
+    String.raw`\bclick (?:below |the link |here |the button )?(?:and|to) (?:send|message|share)`,
+    String.raw`\bmessage (?:us|me)\b`,
+    String.raw`\bcheck your (?:inbox|messages)`,
+  ),
+  ...R(
+    'ask',
+    String.raw`\b(?:can|could|would|will) you (?:please |kindly )?(?:tell|let|send|share|provide|confirm|give|clarify|describe|explain|check|elaborate|advise|specify|reply|post|attach|include|say)`,
+    String.raw`\blet (?:us|me) know\b`,
+    String.raw`\b(?:please|kindly|pls|plz)\s+(?:share|provide|confirm|tell|send|advise|clarify|describe|elaborate|specify|give us)`,
+    String.raw`\b(?:more|further|additional) (?:details|info(?:rmation)?)\b`,
+    String.raw`\b(?:what|which|where|when|who|how long|how many|how much|how are|are you|is it|is this|is that|is your|was it|do you|does it|does this|did you|did this|did it|have you (?:received|got|been|seen|checked|contacted)|has this|has it|were you)\b[^?.!]{0,90}\?`,
+  ),
+  ...R(
+    'pointer',
+    String.raw`\b(?:here|below|this (?:link|article|page|guide)|following (?:link|article|page)|check out|take a look at|have a look at|see|visit|outlined|more (?:info|details|information)|details|steps|tips|help)\b[^.?!\n]{0,25}[:?!\-]?\s*https?:\/\/`,
+  ),
+  ...R(
+    'fallback',
+    String.raw`\bif (?:that|this|it|the (?:issue|problem|error)|those|these|they|the steps?)?\s?(?:doesn't|does not|didn't|did not|don't|still|persists?|continues?|isn't|is not|won't|keeps)`,
+    String.raw`\bif you (?:still )?(?:need|have|require|want) (?:any |further |more |additional )?(?:help|assistance|support|questions|anything)`,
+  ),
+  ...R(
+    'resolution',
+    String.raw`\b(?:try|tap|select|restart|reboot|reinstall|uninstall|update|clear|press|hold|power cycle|unplug|plug|turn (?:off|on)|toggle|sign (?:out|in)|log (?:out|in)|reset|re-?add|remove and|go to settings|settings\s*(?:>|&gt;))\b`,
+    String.raw`\b(?:has|have|had) (?:now )?been (?:refunded|credited|fixed|resolved|processed|issued|sent|forwarded|escalated|passed|shared|updated|added|cancel?led|reset|restored|reported|raised|logged|dispatched|delivered|approved|removed|reinstated|reactivated|unblocked)`,
+    String.raw`\b(?:we|I)(?:'ve| have| had|'ll| will| are| am|'re|'m)? ?(?:just )?(?:issued|refunded|credited|fixed|resolved|processed|forwarded|escalated|passed|passing|shared|sharing|sent|added|reset|updated|applied|located|found|responded|replied|raised|reported|logged|removed|submitted|arranged|rebooked|upgraded|reinstated|unblocked|working on|looking into|investigating)\b`,
+    String.raw`\byou(?:'ll| will| should| can| may| might| could)? (?:now |also |still |then |simply |just )?(?:receive|get|see|be able|find|use|need to|have to|want to|able to|change|update|cancel|return|request|access|check|expect)\b`,
+    String.raw`\b(?:refund|credit|replacement|compensation|voucher|reimburse)`,
+    String.raw`\b(?:should|will) (?:be )?(?:arrive|delivered|back|available|fixed|resolved|restored|working|up and running|processed|credited|refunded|live)`,
+    String.raw`\b(?:is|are) (?:now )?(?:available|fixed|resolved|restored|up and running|back up|working again|supported|not (?:available|supported|possible|affected))`,
+    String.raw`\bunfortunately\b`,
+    String.raw`\b(?:we're|we are|I'm|I am) (?:unable|not able) to\b`,
+    String.raw`\b(?:aren't|isn't|is not|are not|won't|will not|doesn't|does not) (?:available|possible|supported|expecting|affected|be|able|have|offer|include|apply)\b`,
+    String.raw`\b(?:here's|here is) (?:how|what)`,
+    String.raw`\b(?:feedback|comments|suggestion|request|concerns?) (?:to|with|on to|along to) (?:the|our)`,
+    String.raw`\b(?:because|due to|that's because|this is because|the reason)\b`,
+  ),
+  ...R(
+    'acknowledgement',
+    String.raw`\bthank(?:s| you)\b`,
+    String.raw`\b(?:sorry|apolog\w*)\b`,
+    String.raw`\b(?:glad|happy|great|awesome|love|enjoy|welcome|appreciate|congrat\w*|cheers|yay|hooray)\b`,
+    String.raw`\bhave a (?:great|good|nice|lovely|wonderful|fantastic)`,
+  ),
+];
+
+export const REPLY_RULESET = new RuleSet(REPLY_RULES);
+
+/** Auto-truncated tweet: cut-off text ending in an ellipsis, then the link to the rest (and maybe a signature). */
+export const TRUNCATED_RE = /(?:…|\.{3})\s*https?:\/\/t\.co\/\w+\s*(?:\S{1,3}\s*)?(?:[\^*\/~-]\s?[A-Za-z]{1,15}\s*)?$/;
+
+/** A URL, anywhere. */
+export const URL_RE = /https?:\/\/\S+/g;

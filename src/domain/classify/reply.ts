@@ -1,0 +1,125 @@
+// Owns the brand reply decision: which kind a reply is, from the rule hits, with the reasons that decided it.
+import type { PersonalityFlag, ReplyClassification, ReplyKind } from '../types.ts';
+import { personality, type NameCtx } from './personality.ts';
+import { REPLY_RULESET, TRUNCATED_RE } from './reply-rules.ts';
+import { reason, type Hit } from './rules.ts';
+
+/** Words left once mentions, links, signature-ish tokens and punctuation are gone: "is there any real text?". */
+function contentWords(text: string): number {
+  let n = 0;
+  let inWord = false;
+  let skip = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || c === 10 || c === 13 || c === 9;
+    if (space) {
+      inWord = false;
+      skip = false;
+      continue;
+    }
+    if (!inWord) {
+      inWord = true;
+      // "@123", "https://...", "^KK" do not carry an answer.
+      skip = c === 64 || c === 94 || c === 42 || (c === 104 && text.startsWith('http', i));
+      if (!skip && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127)) n++;
+    }
+  }
+  return n;
+}
+
+const PRIORITY: readonly ReplyKind[] = ['team_redirect', 'callback_offer', 'channel_redirect', 'dm_request'];
+
+export function classifyReplyText(text: string, ctx?: NameCtx): ReplyClassification {
+  const reasons: string[] = [];
+  const personalityFlags: ('signed' | 'uses_name' | 'empathy')[] = [];
+  const kind = decideKind(text, reasons);
+  personality(text, ctx, personalityFlags, reasons);
+  return { kind, personality: personalityFlags as PersonalityFlag[], reasons };
+}
+
+function decideKind(text: string, reasons: string[]): ReplyKind {
+  const trimmed = text.trimStart();
+  const hits = REPLY_RULESET.scan(text);
+  const first = new Map<string, Hit>();
+  for (const h of hits) if (!first.has(h.label)) first.set(h.label, h);
+
+  if (!trimmed.startsWith('@')) {
+    reasons.push("broadcast: no customer mention at the start");
+    return 'broadcast';
+  }
+  const bc = first.get('broadcast');
+  if (bc) {
+    reasons.push(reason('broadcast', bc.text));
+    return 'broadcast';
+  }
+  const trunc = TRUNCATED_RE.exec(text);
+  if (trunc) {
+    reasons.push(reason('truncated', trunc[0]));
+    return 'truncated';
+  }
+
+  const fallback = first.get('fallback');
+  const res = first.get('resolution');
+  for (const kind of PRIORITY) {
+    const h = firstNonFallback(hits, kind, fallback);
+    if (!h) continue;
+    reasons.push(reason(kind, h.text));
+    return kind;
+  }
+  // A redirect offered only as a fallback after a concrete answer does not make the reply a deflection.
+  if (fallback && res && res.index < fallback.index) {
+    reasons.push(reason('resolution', res.text), reason('fallback', fallback.text));
+    return 'resolution';
+  }
+  for (const kind of PRIORITY) {
+    const h = first.get(kind);
+    if (h) {
+      reasons.push(reason(kind, h.text), reason('fallback', fallback?.text ?? ''));
+      return kind;
+    }
+  }
+
+  const ask = first.get('ask');
+  const pointer = first.get('pointer');
+  if (pointer && !(ask && ask.index < pointer.index && !/\bhave you\b/i.test(ask.text))) {
+    reasons.push(reason('link_only', pointer.text));
+    return 'link_only';
+  }
+  if (ask) {
+    reasons.push(reason('info_request', ask.text));
+    return 'info_request';
+  }
+  if (res) {
+    reasons.push(reason('resolution', res.text));
+    return 'resolution';
+  }
+  const hasLink = text.includes('http');
+  if (hasLink && contentWords(text) <= 8) {
+    reasons.push('link_only: a link with little text around it');
+    return 'link_only';
+  }
+  const ack = first.get('acknowledgement');
+  if (ack) {
+    reasons.push(reason('acknowledgement', ack.text));
+    return 'acknowledgement';
+  }
+  if (hasLink) {
+    reasons.push('link_only: a link and no recognised answer');
+    return 'link_only';
+  }
+  reasons.push('other: no rule matched');
+  return 'other';
+}
+
+/** First hit of `kind` that is not inside a fallback clause ("if that doesn't help, call us"). */
+function firstNonFallback(hits: Hit[], kind: string, fallback: Hit | undefined): Hit | undefined {
+  for (const h of hits) {
+    if (h.label !== kind) continue;
+    if (fallback && h.index > fallback.index && h.index - fallback.index < 120) {
+      const between = hits.some((x) => x.label === 'resolution' && x.index < fallback.index);
+      if (between) continue;
+    }
+    return h;
+  }
+  return undefined;
+}
