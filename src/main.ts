@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startService, stopOnSignals, openDeps, prepareDatabase } from './runtime.ts';
 import { ROLES, type Role } from '../workers/registry.ts';
+import { register as registerGen } from './cli/gen.ts';
 
 const program = new Command();
 program.name('replywatch').description('Watches customer-support handles on X and alerts when customers wait too long.').showHelpAfterError();
@@ -40,6 +41,8 @@ program
       await conn.close();
     }
   });
+
+registerGen(program);
 
 export { program };
 
