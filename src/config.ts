@@ -125,6 +125,15 @@ const envSchema = z.object({
   ALLOW_PRIVATE_NETWORKS: boolish.default(false),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   DIGEST_THRESHOLD_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** Length of the digest window; "per minute" above means per window (tests shorten it). */
+  DIGEST_WINDOW_SECONDS: z.coerce.number().positive().default(60),
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** A delivery left in 'sending' longer than this (a crashed notifier) is sent again with the same id. */
+  DELIVERY_LEASE_MS: z.coerce.number().int().positive().optional(),
+  DELIVERY_RETRY_BASE_MS: z.coerce.number().int().positive().default(2_000),
+  DELIVERY_RETRY_MAX_MS: z.coerce.number().int().positive().default(600_000),
+  /** Minimum gap between two messages to one Slack or webhook channel (Slack allows about one a second). */
+  DELIVERY_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65536),
   CORS_ORIGINS: z.string().optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
@@ -156,7 +165,17 @@ export interface Config {
     readonly monthlyReadBudget?: number;
   };
   readonly replay: { readonly file?: string; readonly speed: number; readonly enabled: boolean };
-  readonly delivery: { readonly allowPrivateNetworks: boolean; readonly maxAttempts: number; readonly digestThresholdPerMinute: number };
+  readonly delivery: {
+    readonly allowPrivateNetworks: boolean;
+    readonly maxAttempts: number;
+    readonly digestThresholdPerMinute: number;
+    readonly digestWindowSeconds: number;
+    readonly timeoutMs: number;
+    readonly leaseMs: number;
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+    readonly channelIntervalMs: number;
+  };
   readonly api: { readonly bodyLimitBytes: number; readonly corsOrigins: string[] };
   readonly workerConcurrency: number;
   readonly file: FileConfig;
@@ -334,6 +353,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORKS,
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       digestThresholdPerMinute: e.DIGEST_THRESHOLD_PER_MINUTE,
+      digestWindowSeconds: e.DIGEST_WINDOW_SECONDS,
+      timeoutMs: e.DELIVERY_TIMEOUT_MS,
+      leaseMs: e.DELIVERY_LEASE_MS ?? e.DELIVERY_TIMEOUT_MS + 5_000,
+      retryBaseMs: e.DELIVERY_RETRY_BASE_MS,
+      retryMaxMs: e.DELIVERY_RETRY_MAX_MS,
+      channelIntervalMs: e.DELIVERY_CHANNEL_INTERVAL_MS,
     },
     api: {
       bodyLimitBytes: e.API_BODY_LIMIT_BYTES,

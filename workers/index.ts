@@ -1,7 +1,8 @@
 // Lists every worker module; a new worker file is added here.
 import type { Role, WorkerModule } from './registry.ts';
+import { notifier } from './notifier.ts';
 
-export const WORKERS: WorkerModule[] = [];
+export const WORKERS: WorkerModule[] = [notifier];
 
 export function workersFor(roles: Iterable<Role>): WorkerModule[] {
   const wanted = new Set(roles);

@@ -1,0 +1,86 @@
+// Owns digests: folding a channel's burst (or quiet-hours) deliveries into one message, sent once per digest id.
+import type { Deps } from '../deps.ts';
+import { addJob } from '../db/jobs.ts';
+import {
+  createDigestFromDue,
+  digestAlertIds,
+  findResumableDigest,
+  hasDueDigestWork,
+  loadChannel,
+  lockChannelState,
+  recordAttempt,
+  settleDigestDeliveries,
+  updateChannelState,
+  updateDigest,
+  deferChannel,
+} from '../db/delivery.repository.ts';
+import { backoffMs } from './backoff.ts';
+import { channelHost, sendToChannel } from './channel-send.ts';
+import { channelIntervalMs } from './deliver.ts';
+import { digestJobKey } from './job-keys.ts';
+import { loadViews } from './views.ts';
+
+export type DigestOutcome = 'sent' | 'retry' | 'dead' | 'deferred' | 'nothing';
+
+/** Sends the channel's next due digest (resuming an unfinished one first). Returns what happened. */
+export async function sendDigest(deps: Deps, channelName: string): Promise<DigestOutcome> {
+  const { db, config } = deps;
+  const now = deps.clock();
+  const staleBefore = new Date(now.getTime() - config.delivery.leaseMs);
+
+  const claim = await db.transaction().execute(async (trx) => {
+    // The channel lock serialises digest building for the channel across notifier processes.
+    const cs = await lockChannelState(trx, channelName);
+    const digest = (await findResumableDigest(trx, channelName, now, staleBefore)) ?? (await createDigestFromDue(trx, channelName, now));
+    if (!digest) return { outcome: 'nothing' as const };
+    const channel = await loadChannel(trx, channelName);
+    if (cs.next_send_at.getTime() > now.getTime() + 50) {
+      await updateDigest(trx, digest.id, { state: 'pending', next_attempt_at: cs.next_send_at }, now);
+      await addJob(trx, 'send_digest', { channel: channelName }, { runAt: cs.next_send_at, jobKey: digestJobKey(channelName, 'next') });
+      return { outcome: 'deferred' as const };
+    }
+    await updateChannelState(trx, channelName, { next_send_at: new Date(now.getTime() + channelIntervalMs(channel, deps)) });
+    const attempt = digest.attempts + 1;
+    await updateDigest(trx, digest.id, { state: 'sending', attempts: attempt }, now);
+    return { outcome: 'send' as const, digest, attempt, channel };
+  });
+  if (claim.outcome !== 'send') return claim.outcome;
+
+  const { digest, attempt, channel } = claim;
+  const log = deps.log.child({ name: 'notifier', channel: channelName, host: channel ? channelHost(channel) : null, digestId: digest.id, attempt });
+  const views = await loadViews(db, await digestAlertIds(db, digest.id), now);
+  const result = !channel
+    ? { ok: false as const, permanent: true, error: `channel "${channelName}" is not configured`, code: 'UNKNOWN_CHANNEL' }
+    : await sendToChannel(channel, { type: 'digest', digest: { id: digest.id, channel: channelName, reason: digest.reason }, alerts: views }, { publicUrl: config.publicUrl, delivery: config.delivery, log, now });
+  const done = deps.clock();
+
+  return db.transaction().execute(async (trx) => {
+    const guard = { state: 'sending', attempts: attempt };
+    if (result.ok) {
+      const marked = await updateDigest(trx, digest.id, { state: 'sent', sent_at: done, last_error: null }, done, guard);
+      await recordAttempt(trx, { deliveryId: digest.id, attempt, outcome: marked ? 'sent' : 'resent', status: result.status, at: now });
+      if (marked) {
+        await settleDigestDeliveries(trx, digest.id, 'sent', done);
+        log.info({ alerts: views.length, reason: digest.reason }, 'digest delivered');
+      }
+      // More than one digest's worth may be due (a long outage); keep going.
+      if (await hasDueDigestWork(trx, channelName, done)) await addJob(trx, 'send_digest', { channel: channelName }, { jobKey: digestJobKey(channelName, 'next') });
+      return 'sent';
+    }
+    const dead = result.permanent || attempt >= config.delivery.maxAttempts;
+    await recordAttempt(trx, { deliveryId: digest.id, attempt, outcome: result.code === 'RATE_LIMITED' ? 'rate_limited' : 'failed', status: result.status, error: result.error, at: now });
+    if (dead) {
+      if (await updateDigest(trx, digest.id, { state: 'dead', last_error: result.error }, done, guard)) await settleDigestDeliveries(trx, digest.id, 'dead', done, result.error);
+      log.error({ code: result.code, error: result.error }, 'digest gave up; `replywatch alerts retry --dead` requeues its alerts');
+      return 'dead';
+    }
+    const delay = result.retryAfterMs ?? backoffMs(attempt, config.delivery.retryBaseMs, config.delivery.retryMaxMs);
+    const next = new Date(done.getTime() + delay);
+    if (result.retryAfterMs !== undefined) await deferChannel(trx, channelName, next);
+    if (await updateDigest(trx, digest.id, { state: 'pending', last_error: result.error, next_attempt_at: next }, done, guard)) {
+      await addJob(trx, 'send_digest', { channel: channelName }, { runAt: next, jobKey: digestJobKey(channelName, 'retry') });
+    }
+    log.warn({ code: result.code, error: result.error, retryInMs: delay }, 'digest failed; will retry');
+    return 'retry';
+  });
+}

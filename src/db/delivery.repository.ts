@@ -1,0 +1,178 @@
+// Owns the delivery rows (alert x channel x level), the per-channel send state, digests and the attempt log.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import { notifierDb } from './notifier.schema.ts';
+import type { ChannelConfig } from '../config.ts';
+
+export interface NewDelivery {
+  alertId: string;
+  channel: string;
+  level: number;
+  route: string | null;
+  /** 'pending' (send now) or 'held' (quiet hours, goes out in the morning digest). */
+  state: 'pending' | 'held';
+  nextAttemptAt: Date;
+}
+
+/** Inserts one delivery; null when that alert already has one for that channel and level. */
+export async function insertDelivery(db: Kysely<Database>, d: NewDelivery): Promise<string | null> {
+  const row = await notifierDb(db)
+    .insertInto('deliveries')
+    .values({ alert_id: d.alertId, channel: d.channel, level: d.level, route: d.route, state: d.state, next_attempt_at: d.nextAttemptAt })
+    .onConflict((oc) => oc.columns(['alert_id', 'channel', 'level']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** A reopened alert is delivered again as new deliveries; rows being sent right now stay. */
+export async function clearDeliveriesForReopen(db: Kysely<Database>, alertId: string): Promise<void> {
+  await db.deleteFrom('deliveries').where('alert_id', '=', alertId).where('state', '!=', 'sending').execute();
+}
+
+export async function lockDelivery(db: Kysely<Database>, id: string) {
+  return notifierDb(db).selectFrom('deliveries').selectAll().where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
+}
+
+export type DeliveryPatch = Partial<{ state: string; attempts: number; last_error: string | null; next_attempt_at: Date; digest_id: string | null; sent_at: Date | null }>;
+
+export async function updateDelivery(db: Kysely<Database>, id: string, patch: DeliveryPatch, now: Date, guard?: { state: string; attempts: number }): Promise<boolean> {
+  let q = db.updateTable('deliveries').set({ ...patch, updated_at: now }).where('id', '=', id);
+  if (guard) q = q.where('state', '=', guard.state).where('attempts', '=', guard.attempts);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+export type ChannelState = { channel: string; next_send_at: Date; window_start: Date | null; window_count: number };
+
+/** Locks the channel's send state row (creating it), so every notifier process shares one rate and one window count. */
+export async function lockChannelState(db: Kysely<Database>, channel: string): Promise<ChannelState> {
+  const n = notifierDb(db);
+  await n.insertInto('channel_state').values({ channel }).onConflict((oc) => oc.column('channel').doNothing()).execute();
+  return n.selectFrom('channel_state').select(['channel', 'next_send_at', 'window_start', 'window_count']).where('channel', '=', channel).forUpdate().executeTakeFirstOrThrow();
+}
+
+export async function updateChannelState(db: Kysely<Database>, channel: string, patch: Partial<Omit<ChannelState, 'channel'>>): Promise<void> {
+  await notifierDb(db).updateTable('channel_state').set({ ...patch, updated_at: new Date() }).where('channel', '=', channel).execute();
+}
+
+/** Pushes the channel's next send slot out (a 429 with Retry-After applies to the whole webhook). */
+export async function deferChannel(db: Kysely<Database>, channel: string, until: Date): Promise<void> {
+  const n = notifierDb(db);
+  await n.insertInto('channel_state').values({ channel, next_send_at: until }).onConflict((oc) => oc.column('channel').doUpdateSet({ next_send_at: sql`greatest(channel_state.next_send_at, excluded.next_send_at)`, updated_at: new Date() })).execute();
+}
+
+export async function recordAttempt(db: Kysely<Database>, a: { deliveryId: string; attempt: number; outcome: string; status?: number | null; error?: string | null; at: Date }): Promise<void> {
+  await notifierDb(db).insertInto('delivery_attempts').values({ delivery_id: a.deliveryId, attempt: a.attempt, outcome: a.outcome, status: a.status ?? null, error: a.error ?? null, started_at: a.at }).execute();
+}
+
+export async function loadChannel(db: Kysely<Database>, name: string): Promise<ChannelConfig | undefined> {
+  const row = await db.selectFrom('channels').select(['name', 'type', 'settings']).where('name', '=', name).executeTakeFirst();
+  if (!row) return undefined;
+  return { ...(row.settings as object), name: row.name, type: row.type } as ChannelConfig;
+}
+
+export interface DeadDelivery {
+  id: string;
+  delivery_id: string;
+  alert_id: string;
+  channel: string;
+  level: number;
+  attempts: number;
+  last_error: string | null;
+  updated_at: Date;
+}
+
+/** Deliveries that gave up (the dead-letter list the API shows). */
+export async function listDeadDeliveries(db: Kysely<Database>, opts: { limit?: number; channel?: string } = {}): Promise<DeadDelivery[]> {
+  let q = db.selectFrom('deliveries').select(['id', 'delivery_id', 'alert_id', 'channel', 'level', 'attempts', 'last_error', 'updated_at']).where('state', '=', 'dead');
+  if (opts.channel) q = q.where('channel', '=', opts.channel);
+  return q.orderBy('id').limit(opts.limit ?? 100).execute();
+}
+
+/** Moves dead deliveries back to pending with a fresh attempt budget (same delivery id); returns their row ids. */
+export async function requeueDeadDeliveries(db: Kysely<Database>, now: Date, ids?: string[]): Promise<string[]> {
+  let q = db.updateTable('deliveries').set({ state: 'pending', attempts: 0, digest_id: null, next_attempt_at: now, updated_at: now }).where('state', '=', 'dead');
+  if (ids?.length) q = q.where('id', 'in', ids);
+  return (await q.returning('id').execute()).map((r) => r.id);
+}
+
+/** Work whose job should have run by now: a notifier died mid-send, or a job was lost. */
+export async function findStaleWork(db: Kysely<Database>, olderThan: Date) {
+  const deliveries = await db
+    .selectFrom('deliveries')
+    .select('id')
+    .where((eb) => eb.or([eb.and([eb('state', '=', 'sending'), eb('updated_at', '<', olderThan)]), eb.and([eb('state', 'in', ['pending', 'ready']), eb('next_attempt_at', '<', olderThan)])]))
+    .limit(1000)
+    .execute();
+  const digestChannels = await notifierDb(db)
+    .selectFrom('digests')
+    .select('channel')
+    .where((eb) => eb.or([eb.and([eb('state', '=', 'sending'), eb('updated_at', '<', olderThan)]), eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<', olderThan)])]))
+    .union(db.selectFrom('deliveries').select('channel').where('state', 'in', ['digest', 'held']).where('next_attempt_at', '<', olderThan))
+    .execute();
+  return { deliveryIds: deliveries.map((d) => d.id), digestChannels: [...new Set(digestChannels.map((c) => c.channel))] };
+}
+
+export type DigestRow = { id: string; channel: string; reason: string; state: string; attempts: number; next_attempt_at: Date; updated_at: Date };
+
+/** An unfinished digest of the channel that is due (pending) or abandoned mid-send (stale 'sending'). */
+export async function findResumableDigest(db: Kysely<Database>, channel: string, now: Date, staleBefore: Date): Promise<DigestRow | undefined> {
+  return notifierDb(db)
+    .selectFrom('digests')
+    .select(['id', 'channel', 'reason', 'state', 'attempts', 'next_attempt_at', 'updated_at'])
+    .where('channel', '=', channel)
+    .where((eb) => eb.or([eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', now)]), eb.and([eb('state', '=', 'sending'), eb('updated_at', '<', staleBefore)])]))
+    .orderBy('created_at')
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+/** Folds the channel's due 'digest' and 'held' deliveries into a new digest; undefined when none is due. */
+export async function createDigestFromDue(db: Kysely<Database>, channel: string, now: Date, limit = 500): Promise<DigestRow | undefined> {
+  const due = await db
+    .selectFrom('deliveries')
+    .select(['id', 'state'])
+    .where('channel', '=', channel)
+    .where('state', 'in', ['digest', 'held'])
+    .where('next_attempt_at', '<=', now)
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  if (!due.length) return undefined;
+  const reason = due.every((d) => d.state === 'held') ? 'quiet_hours' : 'burst';
+  const n = notifierDb(db);
+  const digest = await n
+    .insertInto('digests')
+    .values({ channel, reason, alert_count: due.length, next_attempt_at: now })
+    .returning(['id', 'channel', 'reason', 'state', 'attempts', 'next_attempt_at', 'updated_at'])
+    .executeTakeFirstOrThrow();
+  await db.updateTable('deliveries').set({ state: 'digested', digest_id: digest.id, updated_at: now }).where('id', 'in', due.map((d) => d.id)).execute();
+  return digest;
+}
+
+export async function hasDueDigestWork(db: Kysely<Database>, channel: string, now: Date): Promise<boolean> {
+  const r = await db.selectFrom('deliveries').select('id').where('channel', '=', channel).where('state', 'in', ['digest', 'held']).where('next_attempt_at', '<=', now).limit(1).executeTakeFirst();
+  return !!r;
+}
+
+export async function updateDigest(db: Kysely<Database>, id: string, patch: { state?: string; attempts?: number; last_error?: string | null; next_attempt_at?: Date; sent_at?: Date }, now: Date, guard?: { state: string; attempts: number }): Promise<boolean> {
+  let q = notifierDb(db).updateTable('digests').set({ ...patch, updated_at: now }).where('id', '=', id);
+  if (guard) q = q.where('state', '=', guard.state).where('attempts', '=', guard.attempts);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+export async function digestAlertIds(db: Kysely<Database>, digestId: string): Promise<{ alertId: string; level: number }[]> {
+  const rows = await db.selectFrom('deliveries').select(['alert_id', 'level']).where('digest_id', '=', digestId).orderBy('id').execute();
+  return rows.map((r) => ({ alertId: r.alert_id, level: r.level }));
+}
+
+/** When a digest is sent its deliveries are sent; when it dies they die too (and `alerts retry --dead` requeues them). */
+export async function settleDigestDeliveries(db: Kysely<Database>, digestId: string, outcome: 'sent' | 'dead', now: Date, error?: string): Promise<void> {
+  const patch = outcome === 'sent' ? { sent_at: now, updated_at: now } : { state: 'dead', last_error: error ?? 'digest failed', updated_at: now };
+  await db.updateTable('deliveries').set(patch).where('digest_id', '=', digestId).execute();
+}
