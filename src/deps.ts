@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
 import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
 
 export type Clock = () => Date;
 
@@ -17,6 +18,8 @@ export interface Deps {
   clock: Clock;
   /** Set by the runtime once migrations and workers are up; read by /readyz. */
   readiness: Readiness;
+  /** Prometheus registry shared by the API's /metrics and any worker that records a gauge in-process. */
+  metrics?: Metrics;
 }
 
 export interface Readiness {

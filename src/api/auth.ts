@@ -1,0 +1,53 @@
+// Owns bearer-token authentication on /v1 and the scope checks of writing and configuring routes.
+import type { MiddlewareHandler } from 'hono';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../errors.ts';
+import { findToken, touchToken, type TokenScope } from '../db/token.repository.ts';
+import type { ApiEnv } from './env.ts';
+
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super('UNAUTHORIZED', message, 401);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('FORBIDDEN', message, 403);
+  }
+}
+
+const RANK: Record<TokenScope, number> = { read: 0, write: 1, admin: 2 };
+
+export function bearerAuth(deps: Deps): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (!header) throw new UnauthorizedError('send "Authorization: Bearer <token>"; create a token with `replywatch token create`');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
+    const principal = await findToken(deps.db, match[1]);
+    if (!principal) throw new UnauthorizedError('the token is unknown or revoked');
+    c.set('principal', principal);
+    // Bookkeeping only: a failure here must not fail the request.
+    touchToken(deps.db, principal.tokenId, deps.clock()).catch((err) => deps.log.warn({ err }, 'could not record token use'));
+    await next();
+  };
+}
+
+export function requireScope(scope: TokenScope): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const p = c.get('principal');
+    if (RANK[p.scope] < RANK[scope]) throw new ForbiddenError(`this needs a token with the "${scope}" scope; this token has "${p.scope}"`);
+    await next();
+  };
+}
+
+/** Configuration spans teams, so it needs an admin token that is not limited to one. */
+export function requireGlobalAdmin(): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const p = c.get('principal');
+    if (p.scope !== 'admin') throw new ForbiddenError(`this needs a token with the "admin" scope; this token has "${p.scope}"`);
+    if (p.teamId !== null) throw new ForbiddenError('configuration changes need an admin token that is not limited to a team');
+    await next();
+  };
+}
