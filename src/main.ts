@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startService, stopOnSignals, openDeps, prepareDatabase } from './runtime.ts';
 import { ROLES, type Role } from '../workers/registry.ts';
+import { register as registerAnalyze } from './cli/analyze.ts';
 import { register as registerToken } from './cli/token.ts';
 import { register as registerGen } from './cli/gen.ts';
 
@@ -45,6 +46,7 @@ program
 
 registerToken(program);
 registerGen(program);
+registerAnalyze(program);
 
 export { program };
 

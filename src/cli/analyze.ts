@@ -1,0 +1,199 @@
+// Owns `replywatch analyze`: a TWCS file in, cases.jsonl and scorecard.json out, no database.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import YAML from 'yaml';
+import { ConfigError, parseFileConfig, type FileConfig } from '../config.ts';
+import { buildResponderIndex, CaseBook, compareTweets, type HandleSetup } from '../domain/analysis.ts';
+import { compileCalendar, parseIcalHolidays } from '../domain/calendar.ts';
+import { caseRecord } from '../domain/case-summary.ts';
+import type { CaseState } from '../domain/cases.ts';
+import { ScorecardBuilder, type Period, type Scorecard } from '../domain/scorecard.ts';
+import { watchList } from '../domain/routing.ts';
+import type { Calendar, Policy, Tweet } from '../domain/types.ts';
+import { readTwcs, type MalformedRow } from '../sources/twcs.ts';
+
+export interface AnalyzeOptions {
+  format?: 'twcs' | 'jsonl';
+  /** Output folder for cases.jsonl and scorecard.json; nothing is written without it. */
+  out?: string;
+  config?: string;
+  targetMinutes?: number;
+  period?: Period;
+  /** Where progress and the summary go (default: nothing). */
+  stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
+  env?: Record<string, string | undefined>;
+}
+
+export interface AnalyzeSummary {
+  rows: number;
+  malformed: number;
+  tweets: number;
+  cases: number;
+  orphanReplies: number;
+  unroutedTweets: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+/** Reads the YAML config (if any) and returns a setup per handle: policy and compiled calendar. */
+export function loadSetups(configPath: string | undefined, targetMinutes: number | undefined, env: Record<string, string | undefined>): (handle: string) => HandleSetup {
+  let raw: unknown = {};
+  if (configPath) {
+    let text: string;
+    try {
+      text = fs.readFileSync(configPath, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`--config: cannot read ${configPath}: ${(err as Error).message}`, { cause: err });
+    }
+    raw = YAML.parse(text);
+  }
+  const file: FileConfig = parseFileConfig(raw, env, configPath ?? 'config file');
+  const calendars = new Map<string, Calendar>();
+  for (const c of file.calendars) {
+    let holidays = c.holidays;
+    if (c.icalFile) {
+      const icsPath = path.resolve(configPath ? path.dirname(configPath) : process.cwd(), c.icalFile);
+      holidays = [...new Set([...holidays, ...parseIcalHolidays(fs.readFileSync(icsPath, 'utf8'))])];
+    }
+    calendars.set(c.name, { name: c.name, timezone: c.timezone, hours: c.hours, holidays });
+  }
+  const policies = new Map<string, Policy>();
+  for (const p of file.policies) {
+    policies.set(p.name, targetMinutes ? { ...p, firstResponseMinutes: targetMinutes, nextResponseMinutes: targetMinutes } : { ...p });
+  }
+  const teams = new Map(file.teams.map((t) => [t.name, t]));
+  const byHandle = new Map(file.handles.map((h) => [h.handle.toLowerCase(), h]));
+  const always = compileCalendar(calendars.get('always')!);
+  const cache = new Map<string, HandleSetup>();
+  return (handle) => {
+    let s = cache.get(handle);
+    if (s) return s;
+    const h = byHandle.get(handle.toLowerCase());
+    const team = h ? teams.get(h.team) : undefined;
+    const policy = policies.get(team?.policy ?? h?.policy ?? 'default')!;
+    const calName = h?.calendar ?? team?.calendar;
+    s = { handle, policy, calendar: calName ? compileCalendar(calendars.get(calName)!) : always };
+    cache.set(handle, s);
+    return s;
+  };
+}
+
+function progressBar(stderr: NodeJS.WritableStream | undefined, total: number) {
+  const tty = stderr && (stderr as NodeJS.WriteStream).isTTY;
+  let last = 0;
+  return {
+    update(done: number, label: string) {
+      if (!tty || total === 0) return;
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      const frac = Math.min(1, done / total);
+      const width = 30;
+      const fill = Math.round(frac * width);
+      stderr!.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}%`);
+    },
+    clear() {
+      if (tty) stderr!.write('\r\x1b[K');
+    },
+  };
+}
+
+/** Runs the whole analysis of one file. Returns the scorecard and a summary; writes the two files when `out` is set. */
+export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Promise<{ scorecard: Scorecard; summary: AnalyzeSummary }> {
+  const started = performance.now();
+  const err = opts.stderr;
+  const setupOf = loadSetups(opts.config, opts.targetMinutes, opts.env ?? process.env);
+  const size = fs.statSync(file).size;
+  const bar = progressBar(err, size);
+  let malformed = 0;
+  const onMalformed = (m: MalformedRow) => {
+    malformed++;
+    if (malformed <= 20) err?.write(`${file}:${m.line}: skipped: ${m.reason}\n`);
+    else if (malformed === 21) err?.write(`${file}: more malformed rows; counting them in the summary only\n`);
+  };
+
+  // Pass 1: read. TWCS files are not in time order (the corpus groups conversations), so threading needs them sorted.
+  const tweets: Tweet[] = [];
+  const brands = new Set<string>();
+  for await (const batch of readTwcs(file, { format: opts.format, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
+    for (const t of batch) {
+      tweets.push(t);
+      if (t.isBrand) brands.add(t.authorId);
+    }
+  }
+  bar.clear();
+  tweets.sort(compareTweets);
+  const watched = watchList(brands);
+  const responders = buildResponderIndex(tweets, watched);
+  const asOf = tweets.length ? tweets[tweets.length - 1]!.createdAt.getTime() : Date.now();
+
+  // Pass 2: thread in time order; finished cases stream out to cases.jsonl and into the scorecard.
+  const scorecard = new ScorecardBuilder({ asOf, period: opts.period });
+  let cases = 0;
+  let out: fs.WriteStream | undefined;
+  if (opts.out) {
+    fs.mkdirSync(opts.out, { recursive: true });
+    out = fs.createWriteStream(path.join(opts.out, 'cases.jsonl'));
+  }
+  let pending: string[] = [];
+  const onCase = (c: CaseState) => {
+    const setup = setupOf(c.handle);
+    cases++;
+    scorecard.add(c, setup);
+    if (out) pending.push(JSON.stringify(caseRecord(c, setup, asOf)));
+  };
+  const flush = async () => {
+    if (!out || pending.length === 0) return;
+    const chunk = pending.join('\n') + '\n';
+    pending = [];
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out!.once('drain', resolve));
+  };
+  const book = new CaseBook({ setup: setupOf, watched, responders, onCase });
+  for (let i = 0; i < tweets.length; i++) {
+    book.add(tweets[i]!);
+    // Drop the tweet as soon as it is threaded so memory falls while pass 2 runs.
+    (tweets as unknown as (Tweet | undefined)[])[i] = undefined;
+    if ((i & 8191) === 8191) {
+      bar.update(i, 'threading');
+      await flush();
+    }
+  }
+  book.finish(asOf);
+  await flush();
+  bar.clear();
+  if (out) await new Promise<void>((resolve, reject) => out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  const card = scorecard.build();
+  if (opts.out) fs.writeFileSync(path.join(opts.out, 'scorecard.json'), JSON.stringify(card, null, 2) + '\n');
+
+  const seconds = (performance.now() - started) / 1000;
+  const rows = tweets.length + malformed;
+  const summary: AnalyzeSummary = { rows, malformed, tweets: tweets.length, cases, orphanReplies: book.orphanReplies, unroutedTweets: book.unrouted, seconds: Math.round(seconds * 100) / 100, rowsPerSecond: Math.round(rows / seconds) };
+  err?.write(
+    `analyzed ${summary.rows.toLocaleString('en-US')} rows (${summary.malformed} malformed, skipped) into ${cases.toLocaleString('en-US')} cases across ${brands.size} handles in ${summary.seconds}s (${summary.rowsPerSecond.toLocaleString('en-US')} rows/s)` +
+      (opts.out ? `; wrote ${path.join(opts.out, 'cases.jsonl')} and scorecard.json` : '') +
+      '\n',
+  );
+  return { scorecard: card, summary };
+}
+
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('thread a TWCS file into cases, measure response times, and write cases.jsonl and scorecard.json (no database)')
+    .argument('<file>', 'TWCS CSV (or JSON lines with the same fields)')
+    .addOption(new Option('--format <format>', 'input format (default: from the file name)').choices(['twcs', 'jsonl']))
+    .option('--out <dir>', 'output folder', 'out')
+    .option('--config <file>', 'YAML config with calendars, policies and handles (default: wall clock, 1 h target)')
+    .option('--target-minutes <n>', 'first and next response target for every policy', positiveNumber)
+    .addOption(new Option('--period <period>', 'also split scorecards by period').choices(['all', 'month', 'week']).default('all'))
+    .action(async (file: string, opts: { format?: 'twcs' | 'jsonl'; out: string; config?: string; targetMinutes?: number; period: Period }) => {
+      await analyzeFile(file, { ...opts, stderr: process.stderr });
+    });
+}

@@ -1,0 +1,146 @@
+// Owns the per-tweet analysis step (classify with case context, then thread) and the in-memory case book that drives it in batch.
+import type { CompiledCalendar } from './calendar.ts';
+import { applyTweet, closeIfQuiet, type ApplyResult, type CaseState } from './cases.ts';
+import { CannedDetector, classifyCustomer, classifyReply } from './classify/index.ts';
+import { routeTweet, type ParentInfo, type Route } from './routing.ts';
+import type { CustomerClassification, Policy, ReplyClassification, Tweet } from './types.ts';
+
+export interface HandleSetup {
+  handle: string;
+  policy: Policy;
+  calendar: CompiledCalendar;
+}
+
+export interface StepResult extends ApplyResult {
+  reply?: ReplyClassification;
+  customer?: CustomerClassification;
+}
+
+/**
+ * The one step both `replywatch analyze` and the analyzer worker run per routed tweet: classify it with the context the
+ * case gives (is the customer already waiting? is this reply a copy sent to many?), then apply it to the case.
+ * `state` is the latest case of (route.handle, route.customerId), open or closed, or undefined.
+ */
+export function stepTweet(state: CaseState | undefined, tweet: Tweet, route: Route, setup: HandleSetup, canned: CannedDetector): StepResult {
+  let reply: ReplyClassification | undefined;
+  let customer: CustomerClassification | undefined;
+  if (route.role === 'brand') {
+    reply = classifyReply(tweet.text);
+    if (canned.observe(route.handle, route.customerId, tweet.text) && !reply.personality.includes('canned')) {
+      reply = { ...reply, personality: [...reply.personality, 'canned'] };
+    }
+  } else {
+    const open = state !== undefined && state.state === 'open';
+    customer = classifyCustomer(tweet.text, { awaitingReply: open && state.awaitingSince !== null, unansweredCount: open ? state.unansweredCount : 0 });
+  }
+  const res = applyTweet(state, tweet, { route, policy: setup.policy, calendar: setup.calendar, reply, customer }) as StepResult;
+  res.reply = reply;
+  res.customer = customer;
+  return res;
+}
+
+/** Compares tweets by created_at, then numerically by id: the order the batch path threads in. */
+export function compareTweets(a: Tweet, b: Tweet): number {
+  const d = a.createdAt.getTime() - b.createdAt.getTime();
+  if (d !== 0) return d;
+  return a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Tweet id -> watched handles that replied to it, from the brand tweets' reply links (TWCS lookahead for openers). */
+export function buildResponderIndex(tweets: Iterable<Tweet>, watched: (n: string) => string | undefined): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const t of tweets) {
+    if (!t.isBrand || !t.inReplyToTweetId) continue;
+    const h = watched(t.authorId);
+    if (!h) continue;
+    const list = index.get(t.inReplyToTweetId);
+    if (!list) index.set(t.inReplyToTweetId, [h]);
+    else if (!list.includes(h)) list.push(h);
+  }
+  return index;
+}
+
+export interface CaseBookOptions {
+  setup(handle: string): HandleSetup;
+  watched(nameOrId: string): string | undefined;
+  responders?: ReadonlyMap<string, readonly string[]>;
+  /** Receives every case once it can change no more (replaced, swept or at finish). */
+  onCase(state: CaseState): void;
+  canned?: CannedDetector;
+  /** Sweep finished cases out of memory every this many tweets (default 20,000). */
+  sweepEvery?: number;
+}
+
+const NO_HANDLES: readonly string[] = [];
+
+/**
+ * Threads a time-ordered stream of tweets into cases in memory. Holds the open cases, recently closed ones (a late
+ * "you're welcome" may still join) and a small record per tweet for reply routing; finished cases go to `onCase`.
+ */
+export class CaseBook {
+  private readonly latest = new Map<string, CaseState>();
+  private readonly parents = new Map<string, ParentInfo>();
+  private readonly canned: CannedDetector;
+  private sinceSweep = 0;
+  routed = 0;
+  orphanReplies = 0;
+  unrouted = 0;
+
+  constructor(private readonly opts: CaseBookOptions) {
+    this.canned = opts.canned ?? new CannedDetector();
+  }
+
+  add(tweet: Tweet): void {
+    const parent = tweet.inReplyToTweetId ? this.parents.get(tweet.inReplyToTweetId) : undefined;
+    const routes = routeTweet(tweet, { watched: this.opts.watched, parent, responders: this.opts.responders?.get(tweet.id) });
+    if (tweet.isBrand) {
+      this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: true, handles: NO_HANDLES, customerId: routes[0]?.customerId ?? parent?.customerId });
+    } else {
+      this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: false, handles: routes.length ? routes.map((r) => r.handle) : NO_HANDLES });
+    }
+    if (routes.length === 0) this.unrouted++;
+    for (const route of routes) {
+      const key = route.handle + '\u0000' + route.customerId;
+      const prev = this.latest.get(key);
+      const res = stepTweet(prev, tweet, route, this.opts.setup(route.handle), this.canned);
+      this.routed++;
+      if (!res.state) {
+        this.orphanReplies++;
+        continue;
+      }
+      if (res.state !== prev) {
+        if (prev) this.opts.onCase(prev);
+        this.latest.set(key, res.state);
+      }
+    }
+    if (++this.sinceSweep >= (this.opts.sweepEvery ?? 20_000)) {
+      this.sweepEvery(tweet.createdAt.getTime());
+      this.sinceSweep = 0;
+    }
+  }
+
+  /** Emits cases that no later tweet can change any more as of `now` (equivalent to what `add` would decide lazily). */
+  private sweepEvery(now: number) {
+    for (const [key, c] of this.latest) {
+      const quietMs = this.opts.setup(c.handle).policy.quietCloseHours * 3_600_000;
+      if (c.state === 'open') closeIfQuiet(c, now, this.opts.setup(c.handle).policy);
+      if (c.state === 'closed' && now >= (c.closedAt ?? 0) + (c.closeReason === 'quiet' ? 0 : quietMs)) {
+        this.opts.onCase(c);
+        this.latest.delete(key);
+      }
+    }
+  }
+
+  /** Closes quiet cases as of `asOf` and emits every remaining case. */
+  finish(asOf: number): void {
+    for (const c of this.latest.values()) {
+      if (c.state === 'open') closeIfQuiet(c, asOf, this.opts.setup(c.handle).policy);
+      this.opts.onCase(c);
+    }
+    this.latest.clear();
+  }
+
+  get openCases(): number {
+    return this.latest.size;
+  }
+}
