@@ -1,0 +1,19 @@
+// Owns per-handle cursors: the since_id of each timeline and the page in flight, written in the ingest transaction.
+import type { Db } from './connect.ts';
+
+export async function getCursor(db: Db, handleId: number, timeline: string): Promise<string | undefined> {
+  const row = await db.selectFrom('cursors').select('position').where('handle_id', '=', handleId).where('timeline', '=', timeline).executeTakeFirst();
+  return row?.position;
+}
+
+export async function setCursor(db: Db, handleId: number, timeline: string, position: string): Promise<void> {
+  await db
+    .insertInto('cursors')
+    .values({ handle_id: handleId, timeline, position })
+    .onConflict((oc) => oc.columns(['handle_id', 'timeline']).doUpdateSet({ position, updated_at: new Date() }))
+    .execute();
+}
+
+export async function deleteCursor(db: Db, handleId: number, timeline: string): Promise<void> {
+  await db.deleteFrom('cursors').where('handle_id', '=', handleId).where('timeline', '=', timeline).execute();
+}

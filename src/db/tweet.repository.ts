@@ -1,0 +1,102 @@
+// Owns writing tweets: bulk idempotent upserts, the tweet-to-handle links the analyzer reads, and partial errors.
+import { sql } from 'kysely';
+import type { Db } from './connect.ts';
+import type { TweetRecord, XProblem } from '../domain/x-tweet.ts';
+import { compareIds } from '../domain/x-tweet.ts';
+
+export interface TweetLink {
+  handleId: number;
+  tweetId: string;
+  role: 'customer' | 'brand';
+}
+
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+}
+
+/** Keeps one record per id (the one with the longest edit history), since one statement cannot touch a row twice. */
+export function dedupeRecords(records: TweetRecord[]): TweetRecord[] {
+  const byId = new Map<string, TweetRecord>();
+  for (const r of records) {
+    const prev = byId.get(r.tweet.id);
+    if (!prev || (r.editHistory?.length ?? 0) > (prev.editHistory?.length ?? 0)) byId.set(r.tweet.id, r);
+  }
+  return [...byId.values()];
+}
+
+/**
+ * Inserts tweets by id; an existing row is only rewritten when the new record carries a longer edit
+ * history (a newer version), so re-reads never duplicate and never roll the text back.
+ */
+export async function upsertTweets(db: Db, records: TweetRecord[], source: string): Promise<UpsertResult> {
+  const rows = dedupeRecords(records);
+  if (!rows.length) return { inserted: 0, updated: 0 };
+  const col = <T>(f: (r: TweetRecord) => T) => rows.map(f);
+  // Raw SQL: one INSERT ... SELECT FROM unnest(arrays) sends a whole batch in one round trip, which
+  // Kysely's builder cannot express. Ragged arrays (mentions, edit history) travel as joined strings.
+  const res = await sql<{ inserted: boolean }>`
+    insert into tweets (id, author_id, author_username, author_name, text, created_at, in_reply_to_tweet_id,
+      in_reply_to_user_id, conversation_id, mentions, edit_history, source, raw)
+    select u.id, u.author_id, u.author_username, u.author_name, u.text, u.created_at, u.reply_to, u.reply_user,
+      u.conversation_id, string_to_array(u.mentions, ' '), string_to_array(u.edits, ',')::bigint[], ${source}, u.raw
+    from unnest(
+      ${col((r) => r.tweet.id)}::bigint[], ${col((r) => r.tweet.authorId)}::text[], ${col((r) => r.tweet.authorUsername ?? null)}::text[],
+      ${col((r) => r.tweet.authorName ?? null)}::text[], ${col((r) => r.tweet.text)}::text[], ${col((r) => r.tweet.createdAt.toISOString())}::timestamptz[],
+      ${col((r) => r.tweet.inReplyToTweetId ?? null)}::bigint[], ${col((r) => r.tweet.inReplyToUserId ?? null)}::text[],
+      ${col((r) => r.tweet.conversationId ?? null)}::bigint[], ${col((r) => r.tweet.mentions.join(' '))}::text[],
+      ${col((r) => r.editHistory?.join(',') ?? null)}::text[], ${col((r) => (r.raw === undefined ? null : JSON.stringify(r.raw)))}::jsonb[]
+    ) as u(id, author_id, author_username, author_name, text, created_at, reply_to, reply_user, conversation_id, mentions, edits, raw)
+    on conflict (id) do update set
+      text = excluded.text, raw = excluded.raw, edit_history = excluded.edit_history,
+      author_username = coalesce(excluded.author_username, tweets.author_username),
+      author_name = coalesce(excluded.author_name, tweets.author_name), updated_at = now()
+    where coalesce(cardinality(excluded.edit_history), 0) > coalesce(cardinality(tweets.edit_history), 0)
+    returning (xmax = 0) as inserted`.execute(db);
+  const inserted = res.rows.filter((r) => r.inserted).length;
+  return { inserted, updated: res.rows.length - inserted };
+}
+
+/** Adds tweet-to-handle links; returns the handles that got new rows (and how many), so only they wake the analyzer. */
+export async function linkTweetHandles(db: Db, links: TweetLink[]): Promise<Map<number, number>> {
+  const added = new Map<number, number>();
+  if (!links.length) return added;
+  // Raw SQL: bulk unnest insert, as above. Sorted so concurrent writers take row locks in one order.
+  const sorted = [...links].sort((a, b) => a.handleId - b.handleId || compareIds(a.tweetId, b.tweetId));
+  const res = await sql<{ handle_id: number }>`
+    insert into tweet_handles (handle_id, tweet_id, role)
+    select * from unnest(${sorted.map((l) => l.handleId)}::int[], ${sorted.map((l) => l.tweetId)}::bigint[], ${sorted.map((l) => l.role)}::text[])
+    on conflict (handle_id, tweet_id) do nothing
+    returning handle_id`.execute(db);
+  for (const r of res.rows) added.set(r.handle_id, (added.get(r.handle_id) ?? 0) + 1);
+  return added;
+}
+
+/** Records deleted/withheld/protected posts reported in errors[] of a 200 response; the same problem twice is one row. */
+export async function recordTweetErrors(db: Db, handleId: number | null, problems: XProblem[]): Promise<number> {
+  if (!problems.length) return 0;
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.resource_id ?? p.value}|${p.type}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  const rows = unique.map((p) => ({
+    handle_id: handleId,
+    resource_id: p.resource_id ?? p.value ?? null,
+    type: p.type ?? null,
+    title: p.title ?? null,
+    detail: p.detail ?? null,
+    raw: JSON.stringify(p),
+  }));
+  const res = await db
+    .insertInto('tweet_errors')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['handle_id', 'resource_id', 'type']).doUpdateSet({ seen_at: new Date() }))
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0);
+}
+
+export async function countTweets(db: Db): Promise<number> {
+  const r = await db.selectFrom('tweets').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
