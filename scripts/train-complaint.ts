@@ -17,7 +17,7 @@ for (const r of readCsv(`${DATA_DIR}airline-tweets.csv`)) {
   if (!r.tweet_id || airline.has(r.tweet_id)) continue;
   airline.set(r.tweet_id, { f: features(r.text), y: r.airline_sentiment === 'negative' ? 1 : 0, w: 1, split: splitOf(r.tweet_id) });
 }
-const twcs = readJsonl<CustomerLabel>(`${LABEL_DIR}customer.jsonl`).map((l) => ({
+const twcs = readJsonl<CustomerLabel>(`${LABEL_DIR}customers.jsonl`).map((l) => ({
   f: features(l.text),
   y: l.flags.includes('complaint') ? 1 : 0,
   // Few but in-domain: weigh them up so TWCS phrasing (brands, products, "DM") is learned.
