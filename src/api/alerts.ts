@@ -3,7 +3,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { getAlert, listAlerts } from '../db/alert-query.repository.ts';
-import { transitionAlert } from '../db/alert-state.repository.ts';
+import { ackAlert, resolveAlert } from '../db/alert.repository.ts';
+import { AppError } from '../errors.ts';
 import { requireScope } from './auth.ts';
 import { decodeCursor, page } from './cursor.ts';
 import { newRouter } from './env.ts';
@@ -131,7 +132,10 @@ export function alertRoutes(deps: Deps) {
       // The visibility check comes first so another team's alert is a 404, exactly like an unknown one.
       if (!(await getAlert(deps.db, id, p.teamId))) throw new NotFoundError('alert', id);
       const body = c.req.valid('json') ?? {};
-      await transitionAlert(deps.db, id, action, `token:${p.name}`, deps.clock(), body.note);
+      const by = `token:${p.name}`;
+      // The notifier's own functions, so escalation stops exactly as it does for a Slack acknowledgement.
+      const after = action === 'ack' ? await ackAlert(deps.db, id, by, deps.clock()) : await resolveAlert(deps.db, id, by, body.note ?? 'resolved through the API', deps.clock());
+      if (action === 'ack' && after?.state === 'resolved') throw new AppError('ALERT_RESOLVED', `alert ${id} is already resolved; there is nothing to acknowledge`, 409);
       const row = await getAlert(deps.db, id, p.teamId);
       if (!row) throw new NotFoundError('alert', id);
       deps.log.info({ alertId: id, action, token: p.tokenId }, 'alert changed through the API');

@@ -27,7 +27,7 @@ describe('bearer auth on /v1', () => {
     const wrong = await h.get('/v1/alerts', 'rw_not-a-real-token');
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    const basic = await h.app.request('/v1/alerts', { headers: { authorization: 'Basic abc' } });
+    const basic = await h.get('/v1/alerts', undefined, { authorization: 'Basic abc' });
     expect(basic.status).toBe(401);
   });
 

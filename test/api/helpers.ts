@@ -9,14 +9,17 @@ import { createToken, type TokenScope } from '../../src/db/token.repository.ts';
 import type { Deps } from '../../src/deps.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
+/** Response whose JSON body tests read freely. */
+export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 export interface ApiHarness {
   t: TestDb;
   deps: Deps;
   app: ReturnType<typeof createApp>;
   logLines: Record<string, unknown>[];
   token(scope: TokenScope, team?: string): Promise<string>;
-  get(path: string, token?: string, headers?: Record<string, string>): Promise<Response>;
-  post(path: string, token: string | undefined, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  get(path: string, token?: string, headers?: Record<string, string>): Promise<JsonResponse>;
+  post(path: string, token: string | undefined, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse>;
   ids: { teams: Record<string, number>; handles: Record<string, number> };
   close(): Promise<void>;
 }
@@ -59,7 +62,7 @@ export async function apiHarness(env: Record<string, string> = {}): Promise<ApiH
   const teams = Object.fromEntries((await t.db.selectFrom('teams').select(['id', 'name']).execute()).map((r) => [r.name, r.id]));
   const handles = Object.fromEntries((await t.db.selectFrom('handles').select(['id', 'handle']).execute()).map((r) => [r.handle, r.id]));
   const app = createApp(deps);
-  const req = (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const req = async (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) => {
     const h: Record<string, string> = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload: string | undefined;
@@ -68,7 +71,7 @@ export async function apiHarness(env: Record<string, string> = {}): Promise<ApiH
       h['content-type'] ??= 'application/json';
       h['content-length'] = String(Buffer.byteLength(payload));
     }
-    return app.request(path, { method, headers: h, body: payload });
+    return (await app.request(path, { method, headers: h, body: payload })) as JsonResponse;
   };
   return {
     t,
