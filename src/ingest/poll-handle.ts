@@ -148,7 +148,7 @@ async function checkBudget(ctx: PollContext, monthReads: number, log: Logger): P
   const budget = ctx.config.x.monthlyReadBudget;
   if (!budget) return;
   const month = monthKey(ctx.clock());
-  for (const percent of [100, 80]) {
+  for (const percent of [80, 100]) {
     if (monthReads < (budget * percent) / 100) continue;
     const raised = await raiseBudgetAlert(ctx.db, {
       month,
@@ -159,6 +159,5 @@ async function checkBudget(ctx: PollContext, monthReads: number, log: Logger): P
       details: { month, reads: monthReads, budget },
     });
     if (raised) log.warn({ month, reads: monthReads, budget, percent }, 'X monthly read budget threshold passed');
-    return;
   }
 }

@@ -6,9 +6,9 @@ import type { XPost, XProblem, XUser } from '../../src/domain/x-tweet.ts';
 
 export interface FakeXFaults {
   /** The next N timeline/search requests answer 429; reset `resetInSeconds` ahead (or usage-capped, which reset does not cure). */
-  rateLimit?: { count: number; resetInSeconds: number; usageCapped?: boolean };
+  rateLimit?: { count: number; resetInSeconds: number; usageCapped?: boolean; after?: number };
   /** The next N requests answer this 5xx status. */
-  serverError?: { count: number; status: 500 | 502 | 503 };
+  serverError?: { count: number; status: 500 | 502 | 503; after?: number };
   /** The next N responses are cut off mid-body (valid headers, half a JSON document, then the socket closes). */
   cutOff?: { count: number };
   /** Every response waits this long first. */
@@ -172,8 +172,10 @@ export class FakeX {
       return this.send(res, 404, { title: 'Not Found Error', type: 'about:blank', detail: `no route ${url.pathname}` }, undefined, served);
     }
 
+    // `after`: let that many timeline requests through first (e.g. a 429 on the second page).
     const rl = this.faults.rateLimit;
-    if (rl && rl.count > 0) {
+    if (rl && rl.count > 0 && rl.after) rl.after--;
+    else if (rl && rl.count > 0) {
       rl.count--;
       const reset = Math.floor(Date.now() / 1000) + rl.resetInSeconds;
       const body = rl.usageCapped
@@ -182,7 +184,8 @@ export class FakeX {
       return this.send(res, 429, body, endpoint, served, { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(reset) });
     }
     const se = this.faults.serverError;
-    if (se && se.count > 0) {
+    if (se && se.count > 0 && se.after) se.after--;
+    else if (se && se.count > 0) {
       se.count--;
       return this.send(res, se.status, { title: 'Service Unavailable', type: 'about:blank', status: se.status, detail: 'Service Unavailable' }, endpoint, served);
     }
