@@ -5,6 +5,7 @@ import { createLogger } from './log.ts';
 import { startService, stopOnSignals, openDeps, prepareDatabase } from './runtime.ts';
 import { ROLES, type Role } from '../workers/registry.ts';
 import { register as registerAnalyze } from './cli/analyze.ts';
+import { register as registerReport } from './cli/report.ts';
 import { register as registerToken } from './cli/token.ts';
 import { register as registerGen } from './cli/gen.ts';
 
@@ -47,6 +48,7 @@ program
 registerToken(program);
 registerGen(program);
 registerAnalyze(program);
+registerReport(program);
 
 export { program };
 
