@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.ts';
 import { syncConfig } from './db/config.repository.ts';
 import { systemClock, type Deps } from './deps.ts';
 import { createApp } from './api/app.ts';
+import { ensureBootstrapToken } from './api/bootstrap-token.ts';
 import { graphileLogger } from './graphile-logger.ts';
 import { workersFor } from '../workers/index.ts';
 import type { Role } from '../workers/registry.ts';
@@ -64,6 +65,7 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
       log.info({ address: `http://${config.host}:${port}`, dashboard: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/` }, 'API listening');
     }
     await prepareDatabase(deps);
+    if (roles.includes('api')) await ensureBootstrapToken(deps);
 
     const modules = workersFor(roles);
     const taskList: TaskList = Object.assign({}, ...modules.map((m) => m.tasks?.(deps) ?? {}));

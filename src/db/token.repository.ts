@@ -1,5 +1,6 @@
 // Owns API tokens: creating them (only a SHA-256 hash is stored), looking them up by bearer value, revoking them.
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from './connect.ts';
 import { AppError } from '../errors.ts';
 
@@ -80,4 +81,17 @@ export async function listTokens(db: Db) {
 export async function countLiveTokens(db: Db): Promise<number> {
   const row = await db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<string>().as('n')).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * Creates an admin token only when no live token exists. The advisory lock makes two API processes
+ * starting together create one token, not two.
+ */
+export async function createFirstAdminToken(db: Db, name: string): Promise<string | undefined> {
+  return db.transaction().execute(async (trx) => {
+    // Raw SQL: advisory locks are PostgreSQL functions Kysely has no builder for. The key is arbitrary but fixed.
+    await sql`select pg_advisory_xact_lock(7243001)`.execute(trx);
+    if ((await countLiveTokens(trx)) > 0) return undefined;
+    return (await createToken(trx, { name, scope: 'admin' })).token;
+  });
 }
