@@ -12,6 +12,11 @@ const SIGNATURE_RE =
 const NAME_GREETING_RE =
   /\b(?:hi|hey|hello|dear|morning|evening|afternoon|thanks|thank you|sorry|welcome|hiya|howdy|ahoy)[,!]?\s+([A-Z][a-z]{1,15})\b(?!['’]s)|,\s([A-Z][a-z]{1,15})[.!?](?:\s|$)/;
 
+/** "@123 Eric, can you..." — the name first, straight after the mention. */
+const NAME_LEAD_RE = /^(?:@\w+\s+)+([A-Z][a-z]{1,15}),\s/;
+/** A capitalised word closing a clause after a lower-case word: "sorry about this Anna.", "back to us Michelle." */
+const NAME_TAIL_RE = /\b(?:this|us|you|that|it|there|again|today|now|thanks|soon|is)\s([A-Z][a-z]{2,15})[.!?,]/;
+
 const NOT_NAMES = new Set([
   'There', 'Team', 'Folks', 'All', 'Everyone', 'Again', 'Friend', 'Guys', 'Again', 'For', 'So', 'We', 'Our', 'You', 'Your',
   'The', 'This', 'That', 'It', 'Please', 'Thanks', 'Thank', 'Sorry', 'Hi', 'Hey', 'Hello', 'Yes', 'No', 'Ok', 'Okay', 'Just',
@@ -45,7 +50,7 @@ export function usedName(text: string, ctx?: NameCtx): string | null {
     }
     return null;
   }
-  const m = NAME_GREETING_RE.exec(text);
+  const m = NAME_GREETING_RE.exec(text) ?? NAME_LEAD_RE.exec(text) ?? NAME_TAIL_RE.exec(text);
   if (!m) return null;
   const name = m[1] ?? m[2];
   return NOT_NAMES.has(name) ? null : m[0];

@@ -6,7 +6,7 @@ import { RuleSet, type Rule } from './rules.ts';
 const R = (label: string, ...sources: string[]): Rule[] => sources.map((source) => ({ label, source }));
 
 const TEAM_NOUNS =
-  'store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|gate team|flight attendants?|crew|duty manager|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
+  'store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|partners?|gate team|flight attendants?|crew|duty manager|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
 
 export const REPLY_RULES: readonly Rule[] = [
   ...R(
@@ -17,14 +17,15 @@ export const REPLY_RULES: readonly Rule[] = [
   ),
   ...R(
     'team_redirect',
-    String.raw`\b(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|ask|tweet|message|call|notify|inform|let|alert) (?:the|your|their|a|an|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+)?(?:${TEAM_NOUNS})\b`,
+    String.raw`(?<!\bwe (?:can |could |will |'ll )?|\bso we can )\b(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|check in with|ask|tweet|message|call|notify|inform|let|alert|report (?:this|it|the matter) to) (?:the|your|their|a|an|our|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+|wi-?fi\s+)?(?:${TEAM_NOUNS})\b`,
+    String.raw`\b(?:contact(?:ing)?|get in touch with|reach(?:ing)? out to|speak (?:to|with)|check in with|talk to) them\b`,
+    String.raw`\b(?:reach out to|contact) (?!us\b|me\b)\w+ directly\b`,
     String.raw`\b(?:reach out to|contact|get in touch with|tweet|dm|message|follow|ask|visit|speak (?:to|with)|check with)\s+(?:our (?:friends|pals|colleagues|team)\s+(?:at|over at)\s+)?@[A-Za-z_][A-Za-z0-9_]*`,
     String.raw`\b(?:our|the) (?:friends|pals|colleagues|folks) (?:at|over at|from) @?[A-Za-z_]\w*`,
     String.raw`@[A-Za-z_]\w* (?:will|can|are|is|should|would) (?:be )?(?:better |best )?(?:able to |placed to )?(?:help|assist)`,
     String.raw`\b(?:are|is|would be) (?:better|best) (?:able|placed|suited|equipped) to (?:help|assist|answer)`,
     String.raw`\b(?:contact|reach out to|speak (?:to|with)|get in touch with) (?:our|the) (?:\w+ ){0,2}(?:team|department|dept)\b`,
     String.raw`\bhandled by (?:our|the|a) (?:\w+ ){0,2}(?:team|department|store|restaurant|hotel)`,
-    String.raw`\b(?:we|I) (?:don't|do not|can't|cannot) (?:have access to|handle|manage|support)\b`,
   ),
   ...R(
     'callback_offer',
@@ -35,7 +36,10 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:have|get) (?:a|an|one of our|our) (?:\w+ ){0,2}(?:reach out|contact you|call you|get in touch)`,
     String.raw`\b(?:reach out to|contact) you (?:directly|by phone|via phone|over the phone)`,
     String.raw`\b(?:schedule|book|arrange|set up) (?:a|an) (?:call|phone call|time to talk)`,
-    String.raw`\bbest (?:time|number) to (?:reach|call|contact) you`,
+    String.raw`\bbest (?:time|number)(?: and time)? to (?:reach|call|contact|try and call|try to call) you`,
+    String.raw`\b(?:I|we) (?:called|rang|phoned|tried (?:to )?call(?:ing)?) you\b`,
+    String.raw`\breturn (?:my|our) call`,
+    String.raw`\bbest time to (?:try and |try to )?call\b`,
   ),
   ...R(
     'channel_redirect',
@@ -44,7 +48,14 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:a )?ping or (?:a )?ring\b`,
     String.raw`\b(?:1[-. ])?8[0-8]{2}[-. ]\d{3}[-. ]\d{4}\b`,
     String.raw`\b0[1-9]\d{2,3}[ -]?\d{3}[ -]?\d{3,4}\b`,
-    String.raw`\b(?:live ?chat|chat with (?:us|our|an?)|chat (?:here|support|team|option|link)|via (?:phone|chat|e-?mail|our website|our site|web ?form)|phone\/chat|chat\/phone|phone or chat|chat or phone)`,
+    String.raw`\b(?:live ?chat|chat with (?:us|our|an?)|chat (?:here|support|team|option|link)|via (?:phone|chat|our website|our site|web ?form)|phone\/chat|chat\/phone|phone or chat|chat or phone|call us\/chat)`,
+    String.raw`\b(?:tell us more|send us (?:a note|the \w+ details|details|more)|provide (?:us )?(?:with )?(?:some |the )?(?:additional |more )?(?:details|info\w*)|submit|share (?:the |your )?details)[^.?!]{0,40}?\b(?:here|via|using (?:this|the|our) (?:form|link)|at)\s*[:;>]?\s*(?:&gt;\s*)?https?:\/\/`,
+    String.raw`\b(?:please |kindly )?(?:contact|write (?:to )?us)\s*(?:at|via|here)?\s*[:;]?\s*https?:\/\/`,
+    String.raw`\buse the link (?:below |provided )?to (?:provide|send|share|submit|report)`,
+    String.raw`\b(?:critical response|support|help|customer care|phone support) ?line\b`,
+    String.raw`\bphone support\b`,
+    String.raw`(?:お問い?合わせ|ご連絡)(?:ください|下さい)`,
+    String.raw`\bvisit (?:\w+ ){1,2}store\b`,
     String.raw`\be-?mail (?:us|our|the team|them)\b`,
     String.raw`\bsend (?:us )?an e-?mail\b`,
     String.raw`\b(?:contact|reach|reach out to) (?:us|our (?:customer (?:service|care|support)|support|care|help) ?(?:team|desk)?|customer (?:service|care|support)) (?:directly |by |via |at |here|through|on |using |from |over |with )`,
@@ -65,46 +76,66 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\bsend (?:us|me) a (?:private )?(?:message|note)\b`,
     String.raw`\bclick (?:below |the link |here |the button )?(?:and|to) (?:send|message|share)`,
     String.raw`\bmessage (?:us|me)\b`,
+    String.raw`\bvia (?:a )?PM\b`,
     String.raw`\bcheck your (?:inbox|messages)`,
+  ),
+  ...R(
+    'closing',
+    String.raw`\blet (?:us|me) know if (?:you|there)(?:'s| is)? (?:ever |still )?(?:need|have|anything|change|want)`,
+    String.raw`\b(?:if you (?:ever )?need (?:us|anything)|feel free to (?:contact|reach out|get in touch|tweet|get back)[^.!?]{0,40}(?:future|again|anytime|time)|(?:give|drop) us a (?:shout|tweet|line) if|we're (?:here|around) if you|if you change (?:your|you're) mind)`,
   ),
   ...R(
     'ask',
     String.raw`\b(?:can|could|would|will) you (?:please |kindly )?(?:tell|let|send|share|provide|confirm|give|clarify|describe|explain|check|elaborate|advise|specify|reply|post|attach|include|say)`,
     String.raw`\blet (?:us|me) know\b`,
-    String.raw`\b(?:please|kindly|pls|plz)\s+(?:share|provide|confirm|tell|send|advise|clarify|describe|elaborate|specify|give us)`,
-    String.raw`\b(?:more|further|additional) (?:details|info(?:rmation)?)\b`,
-    String.raw`\b(?:what|which|where|when|who|how long|how many|how much|how are|are you|is it|is this|is that|is your|was it|do you|does it|does this|did you|did this|did it|have you (?:received|got|been|seen|checked|contacted)|has this|has it|were you)\b[^?.!]{0,90}\?`,
+    String.raw`\b(?:please|kindly|pls|plz)\s+(?![^.?!]{0,70}?(?:here|via|using \w+ \w+|at)\s*[:;>]?\s*https?:)(?!send (?:us )?an? e-?mail)(?:share|provide|confirm|tell|send|advise|clarify|describe|elaborate|specify|give us)`,
+    String.raw`\b(?:send|provide|share|give|need|have|with|tell us) (?:us )?(?:some |a few |a little )?(?:more|further|additional) (?:details|info(?:rmation)?)\b(?! here| at| on| about)`,
+    String.raw`\b(?:mind clarifying|clarify for us|tell us (?:more|what happened)|may we have|can we have|could we have|what happened)\b`,
+    String.raw`\b(?:what|which|where|when|who|how long|how many|how much|how are|are you|is it|is this|is that|is your|was it|do you|does it|does that|does this|did you|did this|did it|have you (?:received|got|been|seen|checked|contacted|had)|has this|has it|were you|any steps)\b(?:[ \t]+[\w']+){0,3}(?=[^?.!]{0,90}\?)`,
   ),
   ...R(
     'pointer',
-    String.raw`\b(?:here|below|this (?:link|article|page|guide)|following (?:link|article|page)|check out|take a look at|have a look at|see|visit|outlined|more (?:info|details|information)|details|steps|tips|help)\b[^.?!\n]{0,25}[:?!\-]?\s*https?:\/\/`,
+    String.raw`\b(?:here|below|this (?:link|article|page|guide)|following (?:link|article|page|steps)|check out|take a look at|have a look at|see|visit|outlined|more (?:info|details|information)|details|steps|tips|help|refer to|article)\b[^.?!\n]{0,45}[:?!\-]?[\s\u200b]*https?:\/\/`,
+    String.raw`\bhere[’']s (?:what|how)[^.?!]{0,80}https?:\/\/`,
+    String.raw`\b(?:steps|instructions|article|guide) (?:in|at|on) the link\b`,
   ),
   ...R(
     'fallback',
     String.raw`\bif (?:that|this|it|the (?:issue|problem|error)|those|these|they|the steps?)?\s?(?:doesn't|does not|didn't|did not|don't|still|persists?|continues?|isn't|is not|won't|keeps)`,
-    String.raw`\bif you (?:still )?(?:need|have|require|want) (?:any |further |more |additional )?(?:help|assistance|support|questions|anything)`,
+    String.raw`\bif (?:you|your) (?:still )?(?:need|have|require|want) (?:any |further |more |additional )?(?:help|assistance|support|questions|anything)`,
+    String.raw`\bif you(?:'d| would)? (?:like|want) (?:to )?(?:speak|talk|proceed|us to)`,
+    String.raw`\bif you(?:'re| are) still\b`,
+    String.raw`\b(?:you're|you are) (?:more than )?welcome to\b`,
   ),
   ...R(
     'resolution',
     String.raw`\b(?:try|tap|select|restart|reboot|reinstall|uninstall|update|clear|press|hold|power cycle|unplug|plug|turn (?:off|on)|toggle|sign (?:out|in)|log (?:out|in)|reset|re-?add|remove and|go to settings|settings\s*(?:>|&gt;))\b`,
     String.raw`\b(?:has|have|had) (?:now )?been (?:refunded|credited|fixed|resolved|processed|issued|sent|forwarded|escalated|passed|shared|updated|added|cancel?led|reset|restored|reported|raised|logged|dispatched|delivered|approved|removed|reinstated|reactivated|unblocked)`,
     String.raw`\b(?:we|I)(?:'ve| have| had|'ll| will| are| am|'re|'m)? ?(?:just )?(?:issued|refunded|credited|fixed|resolved|processed|forwarded|escalated|passed|passing|shared|sharing|sent|added|reset|updated|applied|located|found|responded|replied|raised|reported|logged|removed|submitted|arranged|rebooked|upgraded|reinstated|unblocked|working on|looking into|investigating)\b`,
-    String.raw`\byou(?:'ll| will| should| can| may| might| could)? (?:now |also |still |then |simply |just )?(?:receive|get|see|be able|find|use|need to|have to|want to|able to|change|update|cancel|return|request|access|check|expect)\b`,
+    String.raw`\byou(?:'ll| will| should| can| may| might| could)? (?:now |also |still |then |simply |just )?(?:receive|get|see|be able|use|need to|have to|want to|able to|change|update|cancel|return|request|access|check|expect)\b`,
     String.raw`\b(?:refund|credit|replacement|compensation|voucher|reimburse)`,
     String.raw`\b(?:should|will) (?:be )?(?:arrive|delivered|back|available|fixed|resolved|restored|working|up and running|processed|credited|refunded|live)`,
     String.raw`\b(?:is|are) (?:now )?(?:available|fixed|resolved|restored|up and running|back up|working again|supported|not (?:available|supported|possible|affected))`,
     String.raw`\bunfortunately\b`,
     String.raw`\b(?:we're|we are|I'm|I am) (?:unable|not able) to\b`,
     String.raw`\b(?:aren't|isn't|is not|are not|won't|will not|doesn't|does not) (?:available|possible|supported|expecting|affected|be|able|have|offer|include|apply)\b`,
-    String.raw`\b(?:here's|here is) (?:how|what)`,
-    String.raw`\b(?:feedback|comments|suggestion|request|concerns?) (?:to|with|on to|along to) (?:the|our)`,
+        String.raw`\b(?:feedback|comments|suggestion|request|concerns?) (?:to|with|on to|along to) (?:the|our)`,
     String.raw`\b(?:because|due to|that's because|this is because|the reason)\b`,
+    String.raw`\b(?:we(?:'re| are)|I'm|I am) (?:working|addressing|looking|checking)\b`,
+    String.raw`\b(?:will|we'll|I'll) (?:update|follow up|review|reply|respond|share|pass|get back)\b`,
+    String.raw`\b(?:looping in|loop in|would mean|might be|may be|may have|might have|there is a chance|chances are|can take up to|make sure|check that|ensure that)\b`,
+    String.raw`\b(?:was|were|is|are|has been|have been) (?:fixed|resolved|corrected|suspended|turned off|sent|issued|cancel?led|delayed|full|saved|credited)\b`,
+    String.raw`\b(?:can|may|might|will) be (?:delivered|made|available|used|charged|found|accessible|accessed|done|changed)\b`,
+    String.raw`\b(?:submit|pass|share|log|forward|escalate) (?:this|your|it|that)\b`,
+    String.raw`\b(?:it's|it is|this is|that's|that is) (?:currently |only |not |actually |correct|true)`,
+    String.raw`^@\w+ (?:yes|no|correct)\b`,
+    String.raw`\b(?:turned (?:it )?off|turned on|is off|is on|only available|only subject|operated by|run(?:s|ning)? on|airs)\b`,
   ),
   ...R(
     'acknowledgement',
     String.raw`\bthank(?:s| you)\b`,
     String.raw`\b(?:sorry|apolog\w*)\b`,
-    String.raw`\b(?:glad|happy|great|awesome|love|enjoy|welcome|appreciate|congrat\w*|cheers|yay|hooray)\b`,
+    String.raw`\b(?:glad|happy|great|awesome|love|loved|enjoy|welcome|appreciate\w*|congrat\w*|cheers|yay|hooray|pleasure|pleased|hope|adorable|favou?rite|amazing|lol|haha|scored|we want to|can't wait)\b`,
     String.raw`\bhave a (?:great|good|nice|lovely|wonderful|fantastic)`,
   ),
 ];
@@ -112,7 +143,7 @@ export const REPLY_RULES: readonly Rule[] = [
 export const REPLY_RULESET = new RuleSet(REPLY_RULES);
 
 /** Auto-truncated tweet: cut-off text ending in an ellipsis, then the link to the rest (and maybe a signature). */
-export const TRUNCATED_RE = /(?:…|\.{3})\s*https?:\/\/t\.co\/\w+\s*(?:\S{1,3}\s*)?(?:[\^*\/~-]\s?[A-Za-z]{1,15}\s*)?$/;
+export const TRUNCATED_RE = /(?:…|\.{3})\s*(?:https?:\/\/t\.co\/\w+\s*)+(?:\S{1,3}\s*)?(?:[\^*\/~-]\s?[A-Za-z]{1,15}\s*)?$/;
 
 /** A URL, anywhere. */
 export const URL_RE = /https?:\/\/\S+/g;

@@ -22,6 +22,9 @@ function contentWords(text: string): number {
       // "@123", "https://...", "^KK" do not carry an answer.
       skip = c === 64 || c === 94 || c === 42 || (c === 104 && text.startsWith('http', i));
       if (!skip && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127)) n++;
+    } else if (!skip && c >= 0x3000) {
+      // CJK text has no spaces: count every few characters as a word.
+      if ((i & 3) === 0) n++;
     }
   }
   return n;
@@ -67,21 +70,15 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     return kind;
   }
   // A redirect offered only as a fallback after a concrete answer does not make the reply a deflection.
-  if (fallback && res && res.index < fallback.index) {
+  const pointerFirst = first.get('pointer');
+  if (fallback && res && res.index < fallback.index && !(pointerFirst && pointerFirst.index < res.index)) {
     reasons.push(reason('resolution', res.text), reason('fallback', fallback.text));
     return 'resolution';
-  }
-  for (const kind of PRIORITY) {
-    const h = first.get(kind);
-    if (h) {
-      reasons.push(reason(kind, h.text), reason('fallback', fallback?.text ?? ''));
-      return kind;
-    }
   }
 
   const ask = first.get('ask');
   const pointer = first.get('pointer');
-  if (pointer && !(ask && ask.index < pointer.index && !/\bhave you\b/i.test(ask.text))) {
+  if (pointer && !res && !(ask && ask.index < pointer.index && !/\bhave you\b/i.test(ask.text))) {
     reasons.push(reason('link_only', pointer.text));
     return 'link_only';
   }
@@ -98,14 +95,29 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     reasons.push('link_only: a link with little text around it');
     return 'link_only';
   }
-  const ack = first.get('acknowledgement');
+  const ack = first.get('closing') ?? first.get('acknowledgement');
+  const words = contentWords(text);
+  if (ack && words < 30) {
+    reasons.push(reason('acknowledgement', ack.text));
+    return 'acknowledgement';
+  }
+  if (hasLink && !ack && words < 12) {
+    reasons.push('link_only: a link and no recognised answer');
+    return 'link_only';
+  }
+  // Statements with no cue at all are mostly answers ("Online ordering is turned off.");
+  // short ones are mostly chit-chat ("Go Pack go! Nicely done.").
+  if (words >= 7) {
+    reasons.push(`resolution: a statement of ${words} words with no redirect or request`);
+    return 'resolution';
+  }
   if (ack) {
     reasons.push(reason('acknowledgement', ack.text));
     return 'acknowledgement';
   }
-  if (hasLink) {
-    reasons.push('link_only: a link and no recognised answer');
-    return 'link_only';
+  if (words > 0) {
+    reasons.push('acknowledgement: a short remark with no action');
+    return 'acknowledgement';
   }
   reasons.push('other: no rule matched');
   return 'other';
@@ -115,8 +127,8 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
 function firstNonFallback(hits: Hit[], kind: string, fallback: Hit | undefined): Hit | undefined {
   for (const h of hits) {
     if (h.label !== kind) continue;
-    if (fallback && h.index > fallback.index && h.index - fallback.index < 120) {
-      const between = hits.some((x) => x.label === 'resolution' && x.index < fallback.index);
+    if (fallback && h.index > fallback.index && h.index - fallback.index < 200) {
+      const between = hits.some((x) => (x.label === 'resolution' || x.label === 'pointer') && x.index < fallback.index);
       if (between) continue;
     }
     return h;
