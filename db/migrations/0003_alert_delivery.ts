@@ -8,6 +8,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('channel_state')
     .addColumn('channel', 'text', (c) => c.primaryKey())
     .addColumn('next_send_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('last_send_at', 'timestamptz')
     .addColumn('window_start', 'timestamptz')
     .addColumn('window_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

@@ -29,20 +29,29 @@ export interface GateResult {
 }
 
 /**
- * Decides, under the channel's row lock, whether a message may go now: at most `digestThresholdPerMinute` per
- * digest window (the rest are folded into the window's digest) and one per `channelIntervalMs` (the slot is reserved).
+ * Decides, under the channel's row lock, whether a message may go now. A new delivery counts against the digest
+ * window (at most `digestThresholdPerMinute` per window; the rest are folded into the window's digest) and reserves
+ * the channel's next send slot. Whatever the reservation, no two messages leave closer than the channel interval.
  */
-export async function passChannelGate(trx: Kysely<Database>, channel: string, intervalMs: number, now: Date, deps: Pick<Deps, 'config'>): Promise<GateResult> {
+export async function passChannelGate(trx: Kysely<Database>, channel: string, intervalMs: number, now: Date, deps: Pick<Deps, 'config'>, reserved: boolean): Promise<GateResult> {
   const cs = await lockChannelState(trx, channel);
+  const t = now.getTime();
+  const spaced = cs.last_send_at ? cs.last_send_at.getTime() + intervalMs : 0;
+  if (reserved) {
+    if (spaced > t + SLACK_MS) return { action: 'wait', at: new Date(spaced) };
+    await updateChannelState(trx, channel, { last_send_at: now });
+    return { action: 'send', at: now };
+  }
   const windowMs = deps.config.delivery.digestWindowSeconds * 1000;
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  const windowStart = new Date(Math.floor(t / windowMs) * windowMs);
   const count = cs.window_start?.getTime() === windowStart.getTime() ? cs.window_count : 0;
   if (count >= deps.config.delivery.digestThresholdPerMinute) {
     return { action: 'digest', at: new Date(windowStart.getTime() + windowMs) };
   }
-  const slot = new Date(Math.max(now.getTime(), cs.next_send_at.getTime()));
-  await updateChannelState(trx, channel, { next_send_at: new Date(slot.getTime() + intervalMs), window_start: windowStart, window_count: count + 1 });
-  return { action: slot.getTime() > now.getTime() + SLACK_MS ? 'wait' : 'send', at: slot };
+  const slot = Math.max(t, cs.next_send_at.getTime(), spaced);
+  const now_ = slot <= t + SLACK_MS;
+  await updateChannelState(trx, channel, { next_send_at: new Date(slot + intervalMs), window_start: windowStart, window_count: count + 1, ...(now_ ? { last_send_at: now } : {}) });
+  return { action: now_ ? 'send' : 'wait', at: new Date(slot) };
 }
 
 export async function deliverOne(deps: Deps, deliveryRowId: string): Promise<DeliverOutcome> {
@@ -63,19 +72,17 @@ export async function deliverOne(deps: Deps, deliveryRowId: string): Promise<Del
         await addJob(trx, 'deliver_alert', { deliveryId: d.id }, { runAt: d.next_attempt_at, jobKey: deliverJobKey(d.id) });
         return { outcome: 'deferred' as const };
       }
-      if (d.state === 'pending') {
-        const channel = await loadChannel(trx, d.channel);
-        const gate = await passChannelGate(trx, d.channel, channelIntervalMs(channel, deps), now, deps);
-        if (gate.action === 'digest') {
-          await updateDelivery(trx, d.id, { state: 'digest', next_attempt_at: gate.at }, now);
-          await addJob(trx, 'send_digest', { channel: d.channel }, { runAt: gate.at, jobKey: digestJobKey(d.channel, gate.at), jobKeyMode: 'preserve_run_at' });
-          return { outcome: 'digest' as const };
-        }
-        if (gate.action === 'wait') {
-          await updateDelivery(trx, d.id, { state: 'ready', next_attempt_at: gate.at }, now);
-          await addJob(trx, 'deliver_alert', { deliveryId: d.id }, { runAt: gate.at, jobKey: deliverJobKey(d.id) });
-          return { outcome: 'deferred' as const };
-        }
+      const channel = await loadChannel(trx, d.channel);
+      const gate = await passChannelGate(trx, d.channel, channelIntervalMs(channel, deps), now, deps, d.state === 'ready');
+      if (gate.action === 'digest') {
+        await updateDelivery(trx, d.id, { state: 'digest', next_attempt_at: gate.at }, now);
+        await addJob(trx, 'send_digest', { channel: d.channel }, { runAt: gate.at, jobKey: digestJobKey(d.channel, gate.at), jobKeyMode: 'preserve_run_at' });
+        return { outcome: 'digest' as const };
+      }
+      if (gate.action === 'wait') {
+        await updateDelivery(trx, d.id, { state: 'ready', next_attempt_at: gate.at }, now);
+        await addJob(trx, 'deliver_alert', { deliveryId: d.id }, { runAt: gate.at, jobKey: deliverJobKey(d.id) });
+        return { outcome: 'deferred' as const };
       }
     } else {
       return { outcome: 'skipped' as const };

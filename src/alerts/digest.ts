@@ -34,12 +34,16 @@ export async function sendDigest(deps: Deps, channelName: string): Promise<Diges
     const digest = (await findResumableDigest(trx, channelName, now, staleBefore)) ?? (await createDigestFromDue(trx, channelName, now));
     if (!digest) return { outcome: 'nothing' as const };
     const channel = await loadChannel(trx, channelName);
-    if (cs.next_send_at.getTime() > now.getTime() + 50) {
-      await updateDigest(trx, digest.id, { state: 'pending', next_attempt_at: cs.next_send_at }, now);
-      await addJob(trx, 'send_digest', { channel: channelName }, { runAt: cs.next_send_at, jobKey: digestJobKey(channelName, 'next') });
+    // After the channel's reserved individual sends, and never closer than the interval to the last message.
+    const interval = channelIntervalMs(channel, deps);
+    const earliest = Math.max(cs.next_send_at.getTime(), cs.last_send_at ? cs.last_send_at.getTime() + interval : 0);
+    if (earliest > now.getTime() + 50) {
+      const at = new Date(earliest);
+      await updateDigest(trx, digest.id, { state: 'pending', next_attempt_at: at }, now);
+      await addJob(trx, 'send_digest', { channel: channelName }, { runAt: at, jobKey: digestJobKey(channelName, 'next') });
       return { outcome: 'deferred' as const };
     }
-    await updateChannelState(trx, channelName, { next_send_at: new Date(now.getTime() + channelIntervalMs(channel, deps)) });
+    await updateChannelState(trx, channelName, { next_send_at: new Date(now.getTime() + interval), last_send_at: now });
     const attempt = digest.attempts + 1;
     await updateDigest(trx, digest.id, { state: 'sending', attempts: attempt }, now);
     return { outcome: 'send' as const, digest, attempt, channel };

@@ -43,13 +43,13 @@ export async function updateDelivery(db: Kysely<Database>, id: string, patch: De
   return Number(res.numUpdatedRows) > 0;
 }
 
-export type ChannelState = { channel: string; next_send_at: Date; window_start: Date | null; window_count: number };
+export type ChannelState = { channel: string; next_send_at: Date; last_send_at: Date | null; window_start: Date | null; window_count: number };
 
 /** Locks the channel's send state row (creating it), so every notifier process shares one rate and one window count. */
 export async function lockChannelState(db: Kysely<Database>, channel: string): Promise<ChannelState> {
   const n = notifierDb(db);
   await n.insertInto('channel_state').values({ channel }).onConflict((oc) => oc.column('channel').doNothing()).execute();
-  return n.selectFrom('channel_state').select(['channel', 'next_send_at', 'window_start', 'window_count']).where('channel', '=', channel).forUpdate().executeTakeFirstOrThrow();
+  return n.selectFrom('channel_state').select(['channel', 'next_send_at', 'last_send_at', 'window_start', 'window_count']).where('channel', '=', channel).forUpdate().executeTakeFirstOrThrow();
 }
 
 export async function updateChannelState(db: Kysely<Database>, channel: string, patch: Partial<Omit<ChannelState, 'channel'>>): Promise<void> {

@@ -9,6 +9,8 @@ export type NotifierTables = {
   channel_state: {
     channel: string;
     next_send_at: DefaultTimestamp;
+    /** When a message last left for this channel; no two leave closer than the channel interval. */
+    last_send_at: Timestamp | null;
     window_start: Timestamp | null;
     window_count: Generated<number>;
     updated_at: DefaultTimestamp;

@@ -5,6 +5,7 @@ import { raiseAlert, type NewAlert } from '../../src/alerts/raise.ts';
 import { verify } from '../../src/alerts/signature.ts';
 import { listDeadDeliveries } from '../../src/db/delivery.repository.ts';
 import { retryDead } from '../../src/alerts/recover.ts';
+import { notifierDb } from '../../src/db/notifier.schema.ts';
 
 const SECRET = 'test-secret-0123456789';
 let hook: FakeReceiver;
@@ -34,7 +35,7 @@ beforeAll(async () => {
   handleId = (await n.t.db.selectFrom('handles').select('id').executeTakeFirstOrThrow()).id;
   const c = await n.t.db
     .insertInto('cases')
-    .values({ case_key: 'k1', handle_id: handleId, customer_id: '115712', customer_username: 'jane', opening_tweet_id: '900', opened_at: new Date(), first_customer_at: new Date(), last_customer_at: new Date(), awaiting_since: new Date(Date.now() - 75 * 60_000), summary: '{}' })
+    .values({ case_key: 'k1', handle_id: handleId, customer_id: '115712', customer_username: 'jane', opening_tweet_id: '900', opened_at: new Date(), first_customer_at: new Date(), last_customer_at: new Date(), awaiting_since: new Date(Date.now() - 75 * 60_000), summary: '{}', next_response_seconds: '[]', next_response_business_seconds: '[]' })
     .returning('id')
     .executeTakeFirstOrThrow();
   caseId = c.id;
@@ -120,7 +121,7 @@ describe('webhook delivery', () => {
     }, 25_000, 'all sent after recovery');
     const got = hook.requests.map((r) => r.json.alert.id).sort();
     expect(got).toEqual([...ids].sort());
-    const errors = await n.t.db.selectFrom('delivery_attempts').select(['outcome', 'error']).where('outcome', '=', 'failed').execute();
+    const errors = await notifierDb(n.t.db).selectFrom('delivery_attempts').select(['outcome', 'error']).where('outcome', '=', 'failed').execute();
     expect(errors.length).toBeGreaterThanOrEqual(10);
     // Errors name the host, never the URL path (which carries Slack's secret).
     expect(errors.every((e) => e.error!.includes('127.0.0.1') && !e.error!.includes('/hook'))).toBe(true);
@@ -135,7 +136,7 @@ describe('webhook delivery', () => {
       expect(hook.requests[0].deliveryId).toBe(hook.requests[1].deliveryId);
       expect(hook.requests[1].at - hook.requests[0].at).toBeGreaterThanOrEqual(2000);
       const attempts = await eventually(async () => {
-        const rows = await n.t.db.selectFrom('delivery_attempts').select(['outcome', 'status']).where('delivery_id', '=', hook.requests[0].deliveryId!).orderBy('attempt').execute();
+        const rows = await notifierDb(n.t.db).selectFrom('delivery_attempts').select(['outcome', 'status']).where('delivery_id', '=', hook.requests[0].deliveryId!).orderBy('attempt').execute();
         return rows.length >= 2 && rows;
       });
       expect(attempts).toEqual([
@@ -151,7 +152,7 @@ describe('webhook delivery', () => {
     hook.requests.length = 0;
     hook.respond = () => ({ status: 410, body: 'gone' });
     const { id } = await raise(alert({ kind: 'outage' }));
-    const dead = await eventually(async () => (await listDeadDeliveries(n.t.db)).find((d) => d.alert_id === id), 25_000, 'dead delivery');
+    const dead = (await eventually(async () => (await listDeadDeliveries(n.t.db)).find((d) => d.alert_id === id), 25_000, 'dead delivery'))!;
     expect(dead.last_error).toContain('answered 410');
     expect(hook.requests).toHaveLength(1);
     hook.respond = () => ({ status: 200, body: 'ok' });

@@ -47,7 +47,7 @@ describe('delivery safety', () => {
 
   it('refuses a webhook that resolves to a private address with a clear error, and never connects', async () => {
     const { id } = await n.t.db.transaction().execute((trx) => raiseAlert(trx, { kind: 'outage', severity: 'critical', dedupKey: 'private-1', title: 'Outage', reasons: [] }, { now: new Date() }));
-    const dead = await eventually(async () => (await listDeadDeliveries(n.t.db)).find((d) => d.alert_id === id), 20_000, 'dead delivery');
+    const dead = (await eventually(async () => (await listDeadDeliveries(n.t.db)).find((d) => d.alert_id === id), 20_000, 'dead delivery'))!;
     expect(dead.last_error).toMatch(/refused to deliver to localhost: it resolves to .*set ALLOW_PRIVATE_NETWORKS=1/);
     expect(dead.attempts).toBe(1);
     expect(recv.requests).toHaveLength(0);

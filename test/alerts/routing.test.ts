@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createNotifier, eventually, type Notifier } from './harness.ts';
+import { startReceiver, type FakeReceiver } from '../fakes/receiver.ts';
+import { raiseAlert, type NewAlert } from '../../src/alerts/raise.ts';
+import { ackAlert, resolveAlert } from '../../src/db/alert.repository.ts';
+import { sendDigest } from '../../src/alerts/digest.ts';
+import type { Db } from '../../src/db/connect.ts';
+
+const SECRET = 'routing-secret-0123456789';
+
+async function raise(db: Db, a: NewAlert, opts: { reopen?: boolean } = {}) {
+  return db.transaction().execute((trx) => raiseAlert(trx, a, { now: new Date(), ...opts }));
+}
+
+async function pendingJobs(db: Db, task: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = ${task}`.execute(db);
+  return r.rows[0].n;
+}
+
+describe('burst into digests, per-channel rate', () => {
+  let recv: FakeReceiver;
+  let n: Notifier;
+  beforeAll(async () => {
+    recv = await startReceiver();
+    n = await createNotifier(
+      { DIGEST_THRESHOLD_PER_MINUTE: '5', DIGEST_WINDOW_SECONDS: '2', DELIVERY_CHANNEL_INTERVAL_MS: '100' },
+      { channels: [{ name: 'hook', type: 'webhook', url: `${recv.url}/hook`, secret: SECRET }], routes: [{ name: 'all', channels: ['hook'] }] },
+    );
+    await n.startWorkers();
+  });
+  afterAll(async () => {
+    await n?.close();
+    await recv?.stop();
+  });
+
+  it('turns a burst of 200 alerts into a handful of messages that carry every alert exactly once', async () => {
+    const ids: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      await n.t.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < 20; i++) {
+          const r = await raiseAlert(trx, { kind: 'outage', severity: 'warning', dedupKey: `burst:${batch}:${i}`, title: `Alert ${batch}-${i}`, reasons: ['burst'] }, { now: new Date() });
+          ids.push(r.id);
+        }
+      });
+    }
+    const carried = () => recv.requests.flatMap((r) => (r.json.type === 'digest' ? r.json.alerts.map((a: { id: string }) => a.id) : [r.json.alert.id]));
+    await recv.waitFor(() => new Set(carried()).size === 200, 30_000, 'all 200 alerts');
+    const all = carried();
+    expect(all.length).toBe(200);
+    expect(new Set(all)).toEqual(new Set(ids));
+    const digests = recv.requests.filter((r) => r.json.type === 'digest');
+    const singles = recv.requests.filter((r) => r.json.type === 'alert');
+    // At most 5 singles per 2-second window; the bulk arrives folded.
+    expect(digests.length).toBeGreaterThanOrEqual(1);
+    expect(digests.length).toBeLessThanOrEqual(4);
+    expect(singles.length).toBeLessThanOrEqual(15);
+    expect(recv.requests.length).toBeLessThanOrEqual(19);
+    expect(digests[0].json.reason).toBe('burst');
+    expect(digests.every((d) => d.json.count === d.json.alerts.length)).toBe(true);
+    // The per-channel send rate holds across the runner's five concurrent workers.
+    const times = recv.requests.map((r) => r.at).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(90);
+    // Every delivery ends up sent: either alone or inside a sent digest.
+    await eventually(async () => {
+      const rows = await n.t.db.selectFrom('deliveries').select(['state', 'sent_at']).execute();
+      return rows.every((r) => r.sent_at !== null);
+    }, 20_000, 'deliveries marked sent');
+  });
+});
+
+describe('escalation and quiet hours', () => {
+  let team: FakeReceiver;
+  let lead: FakeReceiver;
+  let n: Notifier;
+  const hour = new Date().getUTCHours();
+  const pad = (h: number) => String(h % 24).padStart(2, '0');
+  // A calendar that is closed now and opens in two hours (UTC, every day).
+  const opensAt = `${pad(hour + 2)}:00`;
+  beforeAll(async () => {
+    team = await startReceiver();
+    lead = await startReceiver();
+    n = await createNotifier(
+      {},
+      {
+        calendars: [{ name: 'later', timezone: 'UTC', hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [`${opensAt}-${pad(hour + 3)}:00`]])) }],
+        teams: [{ name: 'care', calendar: 'always' }, { name: 'night', calendar: 'later' }],
+        channels: [
+          { name: 'team', type: 'webhook', url: `${team.url}/team`, secret: SECRET },
+          { name: 'lead', type: 'webhook', url: `${lead.url}/lead`, secret: SECRET },
+          { name: 'team-night', type: 'webhook', url: `${team.url}/night`, secret: SECRET },
+        ],
+        routes: [
+          { name: 'care', match: { teams: ['care'] }, channels: ['team'], escalate: { afterMinutes: 0.02, channels: ['lead'] } },
+          { name: 'night', match: { teams: ['night'] }, channels: ['team-night'], quietHours: true },
+        ],
+      },
+    );
+    await n.startWorkers();
+  });
+  afterAll(async () => {
+    await n?.close();
+    await team?.stop();
+    await lead?.stop();
+  });
+
+  const teamId = async (name: string) => (await n.t.db.selectFrom('teams').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+
+  it('escalates an alert nobody acknowledges, and not one that was acknowledged', async () => {
+    const care = await teamId('care');
+    const ignored = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:ignored', teamId: care, title: 'Nobody looks', reasons: [] });
+    const acked = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:acked', teamId: care, title: 'Someone looks', reasons: [] });
+    const row = await ackAlert(n.t.db, acked.id, 'agent@care');
+    expect(row).toMatchObject({ state: 'acknowledged', acknowledged_by: 'agent@care' });
+    await lead.waitFor((r) => r.length >= 1, 20_000, 'escalation');
+    // Both escalation jobs have run once none is left in the queue.
+    await eventually(async () => (await pendingJobs(n.t.db, 'escalate_alert')) === 0, 20_000, 'escalation jobs done');
+    await eventually(async () => (await pendingJobs(n.t.db, 'deliver_alert')) === 0, 20_000, 'deliveries done');
+    expect(lead.requests.map((r) => r.json.alert.id)).toEqual([ignored.id]);
+    expect(lead.requests[0].json.alert.escalationLevel).toBe(1);
+    expect(team.requests.map((r) => r.json.alert.id).sort()).toEqual([ignored.id, acked.id].sort());
+    const escalated = await n.t.db.selectFrom('deliveries').select(['alert_id', 'level', 'channel']).where('level', '>', 0).execute();
+    expect(escalated).toEqual([{ alert_id: ignored.id, level: 1, channel: 'lead' }]);
+  });
+
+  it('holds non-critical alerts outside calendar hours for the morning digest, and pages critical ones at once', async () => {
+    team.requests.length = 0;
+    const night = await teamId('night');
+    const quiet = await raise(n.t.db, { kind: 'sla_warning', severity: 'warning', dedupKey: 'quiet:warn', teamId: night, title: 'Can wait', reasons: [] });
+    const loud = await raise(n.t.db, { kind: 'sla_breach', severity: 'critical', dedupKey: 'quiet:crit', teamId: night, title: 'Cannot wait', reasons: [] });
+    await team.waitFor((r) => r.length >= 1);
+    expect(team.requests.map((r) => r.json.alert.id)).toEqual([loud.id]);
+    const held = await n.t.db.selectFrom('deliveries').select(['state', 'next_attempt_at']).where('alert_id', '=', quiet.id).executeTakeFirstOrThrow();
+    expect(held.state).toBe('held');
+    const opening = held.next_attempt_at;
+    expect(opening.toISOString().slice(11, 16)).toBe(opensAt);
+    expect(opening.getTime()).toBeGreaterThan(Date.now());
+    expect(await pendingJobs(n.t.db, 'send_digest')).toBe(1);
+    // Morning: run the digest with the clock at the opening.
+    expect(await sendDigest({ ...n.deps, clock: () => opening }, 'team-night')).toBe('sent');
+    const digest = team.requests.find((r) => r.json.type === 'digest')!;
+    expect(digest.json.reason).toBe('quiet_hours');
+    expect(digest.json.alerts.map((a: { id: string }) => a.id)).toEqual([quiet.id]);
+  });
+
+  it('reopens a resolved alert only when asked, and notifies again with a new delivery id', async () => {
+    team.requests.length = 0;
+    const care = await teamId('care');
+    const a: NewAlert = { kind: 'handle_silent', severity: 'warning', dedupKey: 'reopen:1', teamId: care, title: 'Silent handle', reasons: [] };
+    const first = await raise(n.t.db, a);
+    await team.waitFor((r) => r.length >= 1);
+    await ackAlert(n.t.db, first.id, 'x');
+    await resolveAlert(n.t.db, first.id, 'x', 'handled');
+    expect(await raise(n.t.db, a)).toEqual({ id: first.id, created: false });
+    const again = await raise(n.t.db, a, { reopen: true });
+    expect(again).toEqual({ id: first.id, created: false, reopened: true });
+    await team.waitFor((r) => r.length >= 2);
+    expect(team.requests[1].json.alert.id).toBe(first.id);
+    expect(team.requests[1].deliveryId).not.toBe(team.requests[0].deliveryId);
+    const alert = await n.t.db.selectFrom('alerts').select(['state', 'resolved_at']).where('id', '=', first.id).executeTakeFirstOrThrow();
+    expect(alert).toEqual({ state: 'open', resolved_at: null });
+  });
+});
