@@ -65,7 +65,8 @@ export function classifyCustomerText(text: string, ctx?: CustomerCtx): CustomerC
     reasons.push(reason('escalation', escalation.text));
   }
   const thanks = first.get('thanks');
-  if (thanks && !first.has('not_thanks') && neg === 0) {
+  // Sarcastic thanks ("thanks for stranding me") come with a high complaint score.
+  if (thanks && !first.has('not_thanks') && score < 0.6) {
     flags.push('thanks');
     reasons.push(reason('thanks', thanks.text));
   }
