@@ -1,8 +1,9 @@
 // Lists every worker module; a new worker file is added here.
 import type { Role, WorkerModule } from './registry.ts';
 import { notifier } from './notifier.ts';
+import { analyzer } from './analyzer.ts';
 
-export const WORKERS: WorkerModule[] = [notifier];
+export const WORKERS: WorkerModule[] = [notifier, analyzer];
 
 export function workersFor(roles: Iterable<Role>): WorkerModule[] {
   const wanted = new Set(roles);

@@ -3,11 +3,13 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_core_tables.ts';
 import * as m0002 from './0002_ingestion.ts';
 import * as m0003 from './0003_alert_delivery.ts';
+import * as m0004 from './0004_sla_engine.ts';
 import * as m0005 from './0005_api_indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core_tables': m0001,
   '0002_ingestion': m0002,
   '0003_alert_delivery': m0003,
+  '0004_sla_engine': m0004,
   '0005_api_indexes': m0005,
 };

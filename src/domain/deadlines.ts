@@ -1,6 +1,6 @@
 // Owns SLA due times: when each warning, the breach and the unanswered horizon of one customer wait fall due, on the policy's clock.
 import type { Calendar, Policy } from './types.ts';
-import { addBusinessSeconds, businessSeconds, compileCalendar } from './calendar.ts';
+import { addBusinessSeconds, businessSeconds, compileCalendar, type CompiledCalendar } from './calendar.ts';
 
 /**
  * Counts time on a clock: wall time, or business time on a calendar. Built by the caller from
@@ -19,10 +19,18 @@ export const wallClock: WorkClock = {
 };
 
 /** Business time on a calendar (compiled once; the compiled calendar caches its days). */
-export function calendarClock(calendar: Calendar): WorkClock {
-  const cal = compileCalendar(calendar);
+export function calendarClock(calendar: Calendar | CompiledCalendar): WorkClock {
+  const cal = 'dayCache' in calendar ? calendar : compileCalendar(calendar);
   return { add: (start, seconds) => addBusinessSeconds(cal, start, seconds), between: (start, end) => businessSeconds(cal, start, end) };
 }
+
+/** The calendar of a handle without one: always open, so business time equals wall time. */
+export const ALWAYS_OPEN: Calendar = {
+  name: 'always',
+  timezone: 'UTC',
+  hours: { mon: ['00:00-24:00'], tue: ['00:00-24:00'], wed: ['00:00-24:00'], thu: ['00:00-24:00'], fri: ['00:00-24:00'], sat: ['00:00-24:00'], sun: ['00:00-24:00'] },
+  holidays: [],
+};
 
 export type Metric = 'first_response' | 'next_response';
 export type DeadlineMetric = Metric | 'unanswered';

@@ -1,0 +1,242 @@
+// Owns writing case state (the analyzer's side): the per-handle work queue, case upserts, classifications and activity buckets.
+import { sql } from 'kysely';
+import type { Db } from './connect.ts';
+import { slaDb, type SlaCaseColumns } from './sla.schema.ts';
+import type { CasesTable } from './schema.ts';
+import type { Insertable, Selectable } from 'kysely';
+import type { CaseState } from '../domain/cases.ts';
+
+export const ANALYZER_TIMELINE = 'analyzer';
+
+export type SlaCaseRow = Selectable<CasesTable & SlaCaseColumns>;
+export type NewSlaCaseRow = Insertable<CasesTable & SlaCaseColumns>;
+
+/** One row of a handle's work queue with its tweet. */
+export interface QueuedTweet {
+  seq: string;
+  role: string;
+  id: string;
+  author_id: string;
+  author_username: string | null;
+  author_name: string | null;
+  text: string;
+  created_at: Date;
+  in_reply_to_tweet_id: string | null;
+  in_reply_to_user_id: string | null;
+  conversation_id: string | null;
+  mentions: string[];
+  raw: unknown;
+}
+
+/** Takes the handle's analyzer lock for this transaction: one analyzer batch per handle at a time, on any process. */
+export async function lockHandleForAnalysis(db: Db, handleId: number): Promise<void> {
+  // Raw SQL: advisory locks are functions. The class 0x414e ("AN") keeps these apart from the poller's locks.
+  await sql`select pg_advisory_xact_lock(${0x414e}::int, ${handleId}::int)`.execute(db);
+}
+
+export async function analyzerPosition(db: Db, handleId: number): Promise<string> {
+  const row = await db.selectFrom('cursors').select('position').where('handle_id', '=', handleId).where('timeline', '=', ANALYZER_TIMELINE).executeTakeFirst();
+  return row?.position ?? '0';
+}
+
+export async function setAnalyzerPosition(db: Db, handleId: number, seq: string, now: Date): Promise<void> {
+  await db
+    .insertInto('cursors')
+    .values({ handle_id: handleId, timeline: ANALYZER_TIMELINE, position: seq, updated_at: now })
+    .onConflict((oc) => oc.columns(['handle_id', 'timeline']).doUpdateSet({ position: seq, updated_at: now }))
+    .execute();
+}
+
+/** The next `limit` rows of the handle's queue after `afterSeq`, in queue order. */
+export async function readQueue(db: Db, handleId: number, afterSeq: string, limit: number): Promise<QueuedTweet[]> {
+  return db
+    .selectFrom('tweet_handles as th')
+    .innerJoin('tweets as t', 't.id', 'th.tweet_id')
+    .select(['th.seq', 'th.role', 't.id', 't.author_id', 't.author_username', 't.author_name', 't.text', 't.created_at'])
+    .select(['t.in_reply_to_tweet_id', 't.in_reply_to_user_id', 't.conversation_id', 't.mentions', 't.raw'])
+    .where('th.handle_id', '=', handleId)
+    .where('th.seq', '>', afterSeq)
+    .orderBy('th.seq')
+    .limit(limit)
+    .execute() as Promise<QueuedTweet[]>;
+}
+
+export async function lockCase(db: Db, caseId: string): Promise<SlaCaseRow | undefined> {
+  return slaDb(db).selectFrom('cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirst();
+}
+
+export async function casesByKey(db: Db, keys: string[]): Promise<SlaCaseRow[]> {
+  if (!keys.length) return [];
+  return slaDb(db).selectFrom('cases').selectAll().where('case_key', 'in', keys).forUpdate().execute();
+}
+
+/** Inserts or updates cases by case_key; returns each key's id. */
+export async function upsertCases(db: Db, rows: NewSlaCaseRow[], now: Date): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const res = await slaDb(db)
+      .insertInto('cases')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.column('case_key').doUpdateSet((eb) => {
+          const cols = Object.keys(chunk[0]).filter((c) => c !== 'case_key' && c !== 'created_at') as (keyof NewSlaCaseRow)[];
+          return { ...Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}`)])), updated_at: now };
+        }),
+      )
+      .returning(['id', 'case_key'])
+      .execute();
+    for (const r of res) out.set(r.case_key, r.id);
+  }
+  return out;
+}
+
+export interface ClassificationRow {
+  tweet_id: string;
+  handle_id: number;
+  case_id: string | null;
+  customer_id: string | null;
+  role: string;
+  kind: string | null;
+  complaint_score: number;
+  flags: string[];
+  reasons: string[];
+}
+
+export async function upsertClassifications(db: Db, rows: ClassificationRow[], now: Date): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000).map((r) => ({ ...r, reasons: JSON.stringify(r.reasons), classified_at: now }));
+    await slaDb(db)
+      .insertInto('tweet_classifications')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.columns(['tweet_id', 'handle_id']).doUpdateSet((eb) => ({
+          case_id: eb.ref('excluded.case_id'),
+          customer_id: eb.ref('excluded.customer_id'),
+          role: eb.ref('excluded.role'),
+          kind: eb.ref('excluded.kind'),
+          complaint_score: eb.ref('excluded.complaint_score'),
+          flags: eb.ref('excluded.flags'),
+          reasons: eb.ref('excluded.reasons'),
+          classified_at: now,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Adds tweet counts to the handle's 10-minute activity buckets (the surge baseline). */
+export async function addActivity(db: Db, handleId: number, buckets: { bucket: Date; customer: number; brand: number; opened: number }[]): Promise<void> {
+  if (!buckets.length) return;
+  await slaDb(db)
+    .insertInto('handle_activity')
+    .values(buckets.map((b) => ({ handle_id: handleId, bucket: b.bucket, customer_tweets: b.customer, brand_tweets: b.brand, cases_opened: b.opened })))
+    .onConflict((oc) =>
+      oc.columns(['handle_id', 'bucket']).doUpdateSet((eb) => ({
+        customer_tweets: eb('handle_activity.customer_tweets', '+', eb.ref('excluded.customer_tweets')),
+        brand_tweets: eb('handle_activity.brand_tweets', '+', eb.ref('excluded.brand_tweets')),
+        cases_opened: eb('handle_activity.cases_opened', '+', eb.ref('excluded.cases_opened')),
+      })),
+    )
+    .execute();
+}
+
+/** What the SLA engine stores next to the threading state of a case. */
+export interface CaseSla {
+  teamId: number;
+  policyName: string;
+  tier: string;
+  flags: string[];
+  nextDueAt: Date | null;
+}
+
+/** Maps the analysis core's case state to its row; `summary` keeps the whole state so the next batch resumes from it. */
+export function caseRowFromState(handleId: number, s: CaseState, sla: CaseSla, customerUsername: string | null): NewSlaCaseRow {
+  const d = (ms: number | null) => (ms === null ? null : new Date(ms));
+  const waiting = s.state === 'open' && s.awaitingSince !== null;
+  return {
+    case_key: s.caseId,
+    handle_id: handleId,
+    customer_id: s.customerId,
+    customer_username: customerUsername,
+    opening_tweet_id: s.openingTweetId,
+    opened_at: new Date(s.openedAt),
+    state: s.state,
+    closed_at: d(s.closedAt),
+    close_reason: s.closeReason,
+    first_customer_at: new Date(s.openedAt),
+    last_customer_at: new Date(s.lastCustomerAt),
+    first_brand_at: s.replies.length ? new Date(Math.min(...s.replies.map((r) => r.at))) : null,
+    last_brand_at: d(s.lastBrandAt),
+    awaiting_since: waiting ? new Date(s.awaitingSince!) : null,
+    first_response_seconds: s.firstResponseSeconds,
+    first_response_business_seconds: s.firstResponseBusinessSeconds,
+    next_response_seconds: JSON.stringify(s.nextResponseSeconds),
+    next_response_business_seconds: JSON.stringify(s.nextResponseBusinessSeconds),
+    customer_tweets: s.customerTweets,
+    brand_replies: s.brandReplies,
+    nudges: s.nudges,
+    complaint_score: s.complaintScore,
+    flags: sla.flags,
+    summary: JSON.stringify(s),
+    team_id: sla.teamId,
+    policy_name: sla.policyName,
+    tier: sla.tier,
+    wait_metric: waiting ? (s.waitSeq === 0 ? 'first_response' : 'next_response') : null,
+    wait_seq: waiting ? s.waitSeq : -1,
+    next_due_at: sla.nextDueAt,
+  };
+}
+
+/** The latest case (open or closed) of each customer with the handle: where the next tweet of that pair is applied. */
+export async function latestCases(db: Db, handleId: number, customerIds: string[]): Promise<SlaCaseRow[]> {
+  if (!customerIds.length) return [];
+  return slaDb(db)
+    .selectFrom('cases')
+    .selectAll()
+    .distinctOn('customer_id')
+    .where('handle_id', '=', handleId)
+    .where('customer_id', 'in', customerIds)
+    .orderBy('customer_id')
+    .orderBy('opened_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Reply-to targets of a batch: each parent tweet's author and, for this handle, the customer it was routed to. */
+export async function parentTweets(db: Db, handleId: number, ids: string[]): Promise<{ id: string; author_id: string; author_username: string | null; customer_id: string | null }[]> {
+  if (!ids.length) return [];
+  return slaDb(db)
+    .selectFrom('tweets as t')
+    .leftJoin('tweet_classifications as tc', (j) => j.onRef('tc.tweet_id', '=', 't.id').on('tc.handle_id', '=', handleId))
+    .select(['t.id', 't.author_id', 't.author_username', 'tc.customer_id'])
+    .where('t.id', 'in', ids)
+    .execute();
+}
+
+/** Watched handles by lower-case name and by X user id (routing decides which tweets belong to whom). */
+export async function watchedHandles(db: Db): Promise<{ handle: string; x_user_id: string | null }[]> {
+  return db.selectFrom('handles').select(['handle', 'x_user_id']).execute();
+}
+
+export async function touchLastBrandTweet(db: Db, handleId: number, at: Date): Promise<void> {
+  await db
+    .updateTable('handles')
+    // greatest() ignores nulls, so a first post sets it and an older one never moves it back.
+    .set({ last_brand_tweet_at: sql<Date>`greatest(last_brand_tweet_at, ${at}::timestamptz)` })
+    .where('id', '=', handleId)
+    .execute();
+}
+
+/** Per-tweet view of cases for the alert rules: each classified tweet with its time, oldest first. */
+export async function caseTimelines(db: Db, caseIds: string[]) {
+  if (!caseIds.length) return [];
+  return db
+    .selectFrom('tweet_classifications as tc')
+    .innerJoin('tweets as t', 't.id', 'tc.tweet_id')
+    .select(['tc.case_id', 'tc.tweet_id', 'tc.role', 'tc.kind', 'tc.flags', 'tc.reasons', 't.created_at'])
+    .where('tc.case_id', 'in', caseIds)
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .execute();
+}

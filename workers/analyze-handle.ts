@@ -1,0 +1,250 @@
+// Owns the `analyze_handle` job: reads a handle's new tweets in batches, threads them with the analysis core, and commits case updates, classifications, SLA timers and alerts with the cursor.
+import type { Task } from 'graphile-worker';
+import type { Deps } from '../src/deps.ts';
+import type { Db } from '../src/db/connect.ts';
+import {
+  addActivity,
+  analyzerPosition,
+  caseRowFromState,
+  latestCases,
+  lockHandleForAnalysis,
+  parentTweets,
+  readQueue,
+  setAnalyzerPosition,
+  touchLastBrandTweet,
+  upsertCases,
+  upsertClassifications,
+  watchedHandles,
+  type ClassificationRow,
+  type QueuedTweet,
+} from '../src/db/case.repository.ts';
+import { loadHandleContext, type HandleContext } from '../src/db/sla-context.repository.ts';
+import { addJob } from '../src/db/jobs.ts';
+import { compareTweets, stepTweet, type HandleSetup } from '../src/domain/analysis.ts';
+import { compileCalendar } from '../src/domain/calendar.ts';
+import { caseFlags } from '../src/domain/case-summary.ts';
+import { currentWait, type CaseEvent, type CaseState } from '../src/domain/cases.ts';
+import { CannedDetector } from '../src/domain/classify/index.ts';
+import { ALWAYS_OPEN, calendarClock, measureWait, type WorkClock } from '../src/domain/deadlines.ts';
+import { effectivePolicy } from '../src/domain/policy.ts';
+import { routeTweet, watchList, type ParentInfo, type Route } from '../src/domain/routing.ts';
+import type { Tweet } from '../src/domain/types.ts';
+import { applyCaseEffects, type TouchedCase } from './case-effects.ts';
+
+export const ANALYZE_HANDLE = 'analyze_handle';
+export const DETECT_SURGE = 'detect_surge';
+
+export interface AnalyzeOptions {
+  now: () => Date;
+  batchSize?: number;
+  /** Batches per job run; when more remain the job queues itself again so other handles get a turn. */
+  maxBatches?: number;
+  /** Near-duplicate reply memory, per process (see the report: it restarts empty after a restart). */
+  canned: CannedDetector;
+}
+
+export interface AnalyzeResult {
+  tweets: number;
+  batches: number;
+  more: boolean;
+}
+
+function toTweet(r: QueuedTweet): Tweet {
+  return {
+    id: r.id,
+    authorId: r.author_id,
+    authorUsername: r.author_username ?? undefined,
+    authorName: r.author_name ?? undefined,
+    text: r.text,
+    createdAt: r.created_at,
+    inReplyToTweetId: r.in_reply_to_tweet_id ?? undefined,
+    inReplyToUserId: r.in_reply_to_user_id ?? undefined,
+    conversationId: r.conversation_id ?? undefined,
+    mentions: r.mentions ?? [],
+    isBrand: r.role === 'brand',
+  };
+}
+
+/** Follower count when the source stored the author's public metrics (X API v2 `users` expansion); TWCS has none. */
+function followersOf(raw: unknown): number | undefined {
+  const n = (raw as { author?: { public_metrics?: { followers_count?: unknown } } } | null)?.author?.public_metrics?.followers_count;
+  return typeof n === 'number' ? n : undefined;
+}
+
+/** Processes queued tweets of one handle until the queue is empty or `maxBatches` ran. */
+export async function analyzeHandle(db: Db, handleId: number, opts: AnalyzeOptions): Promise<AnalyzeResult> {
+  let tweets = 0;
+  let batches = 0;
+  const max = opts.maxBatches ?? 20;
+  while (batches < max) {
+    const n = await runBatch(db, handleId, opts);
+    if (n === 0) return { tweets, batches, more: false };
+    tweets += n;
+    batches++;
+    if (n < (opts.batchSize ?? 5000)) return { tweets, batches, more: false };
+  }
+  return { tweets, batches, more: true };
+}
+
+/** One batch in one transaction: a crash anywhere rolls back everything, including the cursor, so the batch is simply redone. */
+async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    // Serialises analyzers of one handle across processes; graphile's job key alone does not (a re-added key runs beside a locked job).
+    await lockHandleForAnalysis(trx, handleId);
+    const rows = await readQueue(trx, handleId, await analyzerPosition(trx, handleId), opts.batchSize ?? 5000);
+    if (!rows.length) return 0;
+    const now = opts.now();
+    const ctx = await loadHandleContext(trx, handleId);
+    if (!ctx) throw new Error(`handle ${handleId} vanished while its tweets were being analyzed`);
+    await applyBatch(trx, ctx, rows, now, opts.canned);
+    await setAnalyzerPosition(trx, handleId, rows[rows.length - 1].seq, now);
+    return rows.length;
+  });
+}
+
+async function applyBatch(trx: Db, ctx: HandleContext, rows: QueuedTweet[], now: Date, canned: CannedDetector): Promise<void> {
+  const handles = await watchedHandles(trx);
+  const watched = watchList(
+    handles.map((h) => h.handle),
+    Object.fromEntries(handles.filter((h) => h.x_user_id).map((h) => [h.x_user_id!, h.handle])),
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const tweets = rows.map(toTweet).sort(compareTweets);
+  const calendar = compileCalendar(ctx.calendar ?? ALWAYS_OPEN);
+  const clock = calendarClock(calendar);
+  const handleLower = ctx.handle.toLowerCase();
+
+  // Parents from earlier batches: who wrote them and, for this handle, which customer they belonged to.
+  const parentIds = [...new Set(tweets.filter((t) => t.isBrand && t.inReplyToTweetId && !byId.has(t.inReplyToTweetId)).map((t) => t.inReplyToTweetId!))];
+  const parents = new Map<string, ParentInfo>();
+  for (const p of await parentTweets(trx, ctx.handleId, parentIds)) {
+    const isBrand = watched(p.author_username ?? p.author_id) !== undefined || watched(p.author_id) !== undefined;
+    parents.set(p.id, { authorId: p.author_id, isBrand, handles: [], customerId: isBrand ? (p.customer_id ?? undefined) : p.author_id });
+  }
+
+  // Latest case per customer, loaded once for the customers this batch can reach.
+  const guess = new Set<string>();
+  for (const t of tweets) {
+    if (!t.isBrand) guess.add(t.authorId);
+    else {
+      const p = parents.get(t.inReplyToTweetId ?? '');
+      if (p?.customerId) guess.add(p.customerId);
+      else if (t.inReplyToTweetId && byId.has(t.inReplyToTweetId) && byId.get(t.inReplyToTweetId)!.role === 'customer') guess.add(byId.get(t.inReplyToTweetId)!.author_id);
+    }
+  }
+  const latest = new Map<string, CaseState>();
+  const usernames = new Map<string, string | null>();
+  const loadCases = async (customers: string[]) => {
+    for (const c of await latestCases(trx, ctx.handleId, customers)) {
+      latest.set(c.customer_id, c.summary as unknown as CaseState);
+      usernames.set(c.customer_id, c.customer_username);
+    }
+  };
+  await loadCases([...guess]);
+  const loaded = new Set(guess);
+
+  const touched = new Map<string, TouchedCase>();
+  const classifications: (ClassificationRow & { caseKey: string | null })[] = [];
+  const events: CaseEvent[] = [];
+  const setups = new Map<string, HandleSetup & { tier: string; policyReasons: string[] }>();
+  const setupFor = (customerId: string, username: string | undefined, raw: unknown) => {
+    let s = setups.get(customerId);
+    if (!s) {
+      const eff = effectivePolicy(ctx.scope, { id: customerId, username, followers: followersOf(raw) });
+      s = { handle: ctx.handle, policy: eff.policy, calendar, tier: eff.tier, policyReasons: eff.reasons };
+      setups.set(customerId, s);
+    }
+    return s;
+  };
+  const buckets = new Map<number, { bucket: Date; customer: number; brand: number; opened: number }>();
+  let lastBrand: Date | undefined;
+
+  for (const tweet of tweets) {
+    const row = byId.get(tweet.id)!;
+    const b = Math.floor(tweet.createdAt.getTime() / 600_000) * 600_000;
+    const bucket = buckets.get(b) ?? { bucket: new Date(b), customer: 0, brand: 0, opened: 0 };
+    buckets.set(b, bucket);
+    if (tweet.isBrand) {
+      bucket.brand++;
+      if (!lastBrand || tweet.createdAt > lastBrand) lastBrand = tweet.createdAt;
+    } else bucket.customer++;
+
+    let route: Route | undefined;
+    if (tweet.isBrand) {
+      const parent = tweet.inReplyToTweetId ? parents.get(tweet.inReplyToTweetId) : undefined;
+      route = routeTweet(tweet, { watched, parent }).find((r) => r.handle.toLowerCase() === handleLower);
+      parents.set(tweet.id, { authorId: tweet.authorId, isBrand: true, handles: [], customerId: route?.customerId ?? parent?.customerId });
+      if (!route) continue; // a broadcast: no customer to thread it to
+      route = { ...route, handle: ctx.handle };
+    } else {
+      route = { handle: ctx.handle, customerId: tweet.authorId, role: 'customer' };
+      parents.set(tweet.id, { authorId: tweet.authorId, isBrand: false, handles: [ctx.handle] });
+      if (tweet.authorUsername) usernames.set(tweet.authorId, tweet.authorUsername);
+    }
+    if (!loaded.has(route.customerId)) {
+      await loadCases([route.customerId]);
+      loaded.add(route.customerId);
+    }
+    const prev = latest.get(route.customerId);
+    const setup = setupFor(route.customerId, usernames.get(route.customerId) ?? undefined, tweet.isBrand ? null : row.raw);
+    const res = stepTweet(prev, tweet, route, setup, canned);
+    events.push(...res.events);
+    if (res.closed) touched.set(res.closed.caseId, { state: res.closed, setup, tier: setup.tier });
+    if (res.state) {
+      latest.set(route.customerId, res.state);
+      touched.set(res.state.caseId, { state: res.state, setup, tier: setup.tier });
+    }
+    if (res.events.some((e) => e.type === 'case_opened')) bucket.opened++;
+    classifications.push({
+      caseKey: res.state?.caseId ?? null,
+      tweet_id: tweet.id,
+      handle_id: ctx.handleId,
+      case_id: null,
+      customer_id: route.customerId,
+      role: route.role,
+      kind: res.reply?.kind ?? null,
+      complaint_score: res.customer?.complaintScore ?? 0,
+      flags: res.customer?.flags ?? res.reply?.personality ?? [],
+      reasons: res.customer?.reasons ?? res.reply?.reasons ?? [],
+    });
+  }
+
+  const caseRows = [...touched.values()].map((t) =>
+    caseRowFromState(ctx.handleId, t.state, { teamId: ctx.teamId, policyName: t.setup.policy.name, tier: t.tier, flags: caseFlags(t.state, t.setup, now.getTime()), nextDueAt: null }, usernames.get(t.state.customerId) ?? null),
+  );
+  // The due time of the current wait goes on the row too, for "breaching within the hour" queries.
+  for (const r of caseRows) {
+    const t = touched.get(r.case_key)!;
+    r.next_due_at = nextDue(t, clock);
+  }
+  const ids = await upsertCases(trx, caseRows, now);
+  await upsertClassifications(
+    trx,
+    classifications.map(({ caseKey, ...c }) => ({ ...c, case_id: caseKey ? (ids.get(caseKey) ?? null) : null })),
+    now,
+  );
+  await addActivity(trx, ctx.handleId, [...buckets.values()]);
+  if (lastBrand) await touchLastBrandTweet(trx, ctx.handleId, lastBrand);
+  await applyCaseEffects(trx, ctx, { touched, ids, events, clock, now });
+  if (tweets.some((t) => !t.isBrand)) {
+    await addJob(trx, DETECT_SURGE, { handleId: ctx.handleId }, { jobKey: `${DETECT_SURGE}:${ctx.handleId}`, jobKeyMode: 'preserve_run_at' });
+  }
+}
+
+function nextDue(t: TouchedCase, clock: WorkClock): Date | null {
+  const wait = currentWait(t.state);
+  return wait ? measureWait(t.setup.policy, wait, clock).dueAt : null;
+}
+
+export function analyzeHandleTask(deps: Deps): Task {
+  // One memory of near-duplicate replies per process, shared by its analyzer jobs.
+  const canned = new CannedDetector();
+  return async (payload, helpers) => {
+    const handleId = Number((payload as { handleId?: unknown }).handleId);
+    if (!Number.isInteger(handleId)) throw new Error(`analyze_handle: payload needs a numeric handleId, got ${JSON.stringify(payload)}`);
+    const started = performance.now();
+    const res = await analyzeHandle(deps.db, handleId, { now: deps.clock, canned });
+    if (res.more) await addJob(deps.db, ANALYZE_HANDLE, { handleId }, { jobKey: `${ANALYZE_HANDLE}:${handleId}`, jobKeyMode: 'preserve_run_at' });
+    if (res.tweets) helpers.logger.info(`analyzed ${res.tweets} tweets of handle ${handleId} in ${Math.round(performance.now() - started)} ms`);
+  };
+}
