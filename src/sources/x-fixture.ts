@@ -1,4 +1,6 @@
 // Owns the X API v2 shape of generated tweets: one post with its author expansion, as a timeline page carries it.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { GeneratedTweet } from '../domain/corpus-generator.ts';
 import type { XPage, XPost } from '../domain/x-tweet.ts';
 
@@ -42,4 +44,26 @@ export function toXPost(t: GeneratedTweet, userIds: Map<string, string>): XPost 
 /** One generated tweet as a one-post X API v2 page with the `users` expansion. */
 export function toXPage(t: GeneratedTweet, userIds: Map<string, string>): XPage {
   return { data: [toXPost(t, userIds)], includes: { users: [userOf(t.authorId, userIds)] } };
+}
+
+/**
+ * Reads a file written by `replywatch gen --format x-json` back into the `{ users, posts }` fixture the fake X
+ * server serves: the handles from the first line, every author from the pages' `users` expansion.
+ */
+export async function readXFixture(file: string): Promise<{ users: XFixtureUser[]; posts: XPost[] }> {
+  const users = new Map<string, XFixtureUser>();
+  const posts: XPost[] = [];
+  let first = true;
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    const o = JSON.parse(line) as { users?: XFixtureUser[] } & XPage;
+    if (first) {
+      first = false;
+      for (const u of o.users ?? []) users.set(u.id, u);
+      continue;
+    }
+    for (const u of o.includes?.users ?? []) if (!users.has(u.id)) users.set(u.id, u);
+    for (const p of o.data ?? []) posts.push(p);
+  }
+  return { users: [...users.values()], posts };
 }
