@@ -20,6 +20,7 @@ import { caseRoutes } from './cases.ts';
 import { handleRoutes } from './handles.ts';
 import { statsRoutes } from './stats.ts';
 import { adminRoutes } from './admin.ts';
+import { dashboardRoutes } from './dashboard.ts';
 
 const API_VERSION = '1.0.0';
 
@@ -72,8 +73,8 @@ export function createApp(deps: Deps): OpenAPIHono<ApiEnv> {
   app.route('/v1', v1);
   app.route('/', docsRoutes(app, API_VERSION));
 
-  // The dashboard (web/dist) mounts here, after the API, so /v1, /docs and /metrics keep priority:
-  // app.route('/', dashboardRoutes(deps));
+  // The dashboard (web/dist) mounts last, after the API, so /v1, /docs and /metrics keep priority.
+  app.route('/', dashboardRoutes());
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}`, details: null } }, 404));
 

@@ -1,6 +1,7 @@
 // Owns every call the dashboard makes to the /v1 API and the mapping of its JSON into the shapes the views use.
 // Field names live here only, so a change in the API is a change in this file.
 import { formatDuration } from './format.ts';
+import { grade } from './grade.ts';
 
 const TOKEN_KEY = 'replywatch.token';
 
@@ -114,6 +115,7 @@ export async function listAlerts(filter: AlertFilter = {}, limit = 100): Promise
   return res.data.map(toAlert);
 }
 
+// POSTs carry no body: the note is optional, and an empty body needs no Content-Type.
 export async function ackAlert(id: string): Promise<void> {
   await request('POST', `/v1/alerts/${encodeURIComponent(id)}/ack`);
 }
@@ -222,10 +224,11 @@ export interface Handle {
   healthDetail: string | null;
   lastPolledAt: string | null;
   openCases: number | null;
+  waiting: number | null;
 }
 
 export async function listHandles(): Promise<Handle[]> {
-  const res = await request<{ data: Raw[] }>('GET', '/v1/handles', { limit: 200 });
+  const res = await request<{ data: Raw[] }>('GET', '/v1/handles');
   return res.data.map((r) => ({
     handle: String(r.handle),
     team: teamOf(r),
@@ -233,10 +236,11 @@ export async function listHandles(): Promise<Handle[]> {
     healthDetail: str(r.health_detail),
     lastPolledAt: str(r.last_polled_at),
     openCases: num(r.open_cases),
+    waiting: num(r.waiting),
   }));
 }
 
-/** One criterion of the review: a 0..100 score (when the API gives one) plus the figures behind it. */
+/** One criterion of the review: a 0..100 score plus the figures behind it. */
 export interface Criterion {
   score: number | null;
   figures: Array<{ label: string; value: string }>;
@@ -245,64 +249,76 @@ export interface Criterion {
 export interface Scorecard {
   handle: string;
   grade: string | null;
+  overall: number | null;
   cases: number | null;
   clarity: Criterion;
   speed: Criterion;
   personality: Criterion;
 }
 
-const pct = (v: unknown) => (num(v) === null ? '—' : `${Math.round(num(v)! * (num(v)! <= 1 ? 100 : 1))}%`);
-const mins = (v: unknown) => (num(v) === null ? '—' : formatDuration(num(v)!));
+const pct = (v: unknown) => (num(v) === null ? '—' : `${Math.round(num(v)! * 100)}%`);
+const dur = (v: unknown) => (num(v) === null ? '—' : formatDuration(num(v)!));
+const figures = (r: Raw, fields: Array<[string, string, (v: unknown) => string]>) => fields.filter(([key]) => r[key] !== undefined).map(([key, label, fmt]) => ({ label, value: fmt(r[key]) }));
 
-function criterion(raw: Raw | undefined, fields: Array<[string, string, (v: unknown) => string]>): Criterion {
-  const r = raw ?? {};
-  return {
-    score: num(r.score),
-    figures: fields.filter(([key]) => r[key] !== undefined).map(([key, label, fmt]) => ({ label, value: fmt(r[key]) })),
-  };
-}
-
-export async function getScorecard(handle: string, period?: string): Promise<Scorecard> {
-  const res = await request<Raw>('GET', `/v1/handles/${encodeURIComponent(handle)}/scorecard`, { period });
-  const r: Raw = res.data ?? res;
+/** The scorecard of one handle over the last `days` days. */
+export async function getScorecard(handle: string, days: number): Promise<Scorecard> {
+  const from = new Date(Date.now() - days * 86_400_000).toISOString();
+  const r = await request<Raw>('GET', `/v1/handles/${encodeURIComponent(handle)}/scorecard`, { from });
+  const cases = num(r.cases);
+  const speed: Raw = r.speed ?? {};
+  const clarity: Raw = r.clarity ?? {};
+  const personality: Raw = r.personality ?? {};
+  const replyRate = cases ? (num(speed.answered) ?? 0) / cases : null;
+  const scores = grade({
+    withinTarget: num(speed.within_target_share),
+    replyRate,
+    deflectionRate: num(clarity.deflection_rate),
+    resolutionRate: num(clarity.resolution_rate),
+    signed: num(personality.signed_share),
+    usesName: num(personality.uses_name_share),
+    empathy: num(personality.empathy_share),
+    canned: num(personality.canned_share),
+  });
   return {
     handle,
-    grade: str(r.grade),
-    cases: num(r.cases ?? r.volumes?.cases),
-    clarity: criterion(r.clarity ?? r.clarity_and_efficiency, [
-      ['resolution_rate', 'resolved', pct],
-      ['deflection_rate', 'deflected', pct],
-      ['reply_rate', 'replied', pct],
-    ]),
-    speed: criterion(r.speed, [
-      ['median_first_response_seconds', 'median first reply', mins],
-      ['p90_first_response_seconds', 'p90 first reply', mins],
-      ['within_target_share', 'within target', pct],
-    ]),
-    personality: criterion(r.personality, [
-      ['signed_share', 'signed', pct],
-      ['uses_name_share', 'uses name', pct],
-      ['empathy_share', 'empathy', pct],
-      ['canned_share', 'canned', pct],
-    ]),
+    cases,
+    // The API's own grade wins when it sends one; otherwise the page applies the analyzer's formula.
+    grade: str(r.grade) ?? (cases ? scores.grade : null),
+    overall: cases ? scores.overall : null,
+    clarity: {
+      score: cases ? scores.clarity : null,
+      figures: [{ label: 'replied', value: pct(replyRate) }, ...figures(clarity, [['resolution_rate', 'resolved', pct], ['deflection_rate', 'deflected', pct]])],
+    },
+    speed: {
+      score: cases && speed.within_target_share !== null ? scores.speed : null,
+      figures: figures(speed, [['median_first_response_seconds', 'median first reply', dur], ['p90_first_response_seconds', 'p90 first reply', dur], ['within_target_share', `within ${dur(speed.target_seconds)}`, pct]]),
+    },
+    personality: {
+      score: cases && num(clarity.replies) ? scores.personality : null,
+      figures: figures(personality, [['signed_share', 'signed', pct], ['uses_name_share', 'uses name', pct], ['empathy_share', 'empathy', pct], ['canned_share', 'canned', pct]]),
+    },
   };
 }
 
 export interface LatencySeries {
+  /** Whether the server honoured the business/wall clock choice. */
+  clockSupported: boolean;
   targetSeconds: number | null;
   points: Array<{ t: number; median: number | null; p90: number | null; count: number }>;
 }
 
 export async function getLatency(handle: string, bucket: string, clock: 'business' | 'wall'): Promise<LatencySeries> {
   const res = await request<Raw>('GET', '/v1/stats/latency', { handle, bucket, clock });
-  const rows: Raw[] = res.data ?? res.buckets ?? [];
+  const rows: Raw[] = res.data ?? [];
+  const targets = rows.map((p) => num(p.target_seconds)).filter((t): t is number => t !== null);
   return {
-    targetSeconds: num(res.target_seconds ?? res.meta?.target_seconds),
+    clockSupported: res.clock !== undefined,
+    targetSeconds: num(res.target_seconds) ?? (targets.length ? Math.min(...targets) : null),
     points: rows.map((p) => ({
-      t: Date.parse(String(p.bucket ?? p.t ?? p.start)) / 1000,
-      median: num(p.median_seconds ?? p.median ?? p.p50_seconds),
-      p90: num(p.p90_seconds ?? p.p90),
-      count: num(p.count ?? p.cases) ?? 0,
+      t: Date.parse(String(p.start ?? p.bucket)) / 1000,
+      median: num(p.median_seconds),
+      p90: num(p.p90_seconds),
+      count: num(p.cases) ?? 0,
     })),
   };
 }

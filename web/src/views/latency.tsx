@@ -49,6 +49,7 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
         <option value="hour">per hour</option>
         <option value="day">per day</option>
       </select>
+      {series?.clockSupported && (
       <div class="toggle" role="group" aria-label="Clock">
         {(['business', 'wall'] as const).map((c) => (
           <button type="button" key={c} aria-pressed={clock === c} onClick={() => setClock(c)}>
@@ -56,6 +57,7 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
           </button>
         ))}
       </div>
+      )}
     </>
   );
 
@@ -71,8 +73,13 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
       )}
       {series && series.points.length > 0 && (
         <>
-          <Chart options={options} data={data} label={`Median and p90 first reply time for @${handle}, ${clock} clock, against a target of ${series.targetSeconds ? formatDuration(series.targetSeconds) : 'none'}`} />
-          {series.targetSeconds !== null && <p class="muted small">Dashed line: the policy target ({formatDuration(series.targetSeconds)}, {clock === 'business' ? 'counting business hours only' : 'wall clock'}).</p>}
+          <Chart options={options} data={data} label={`Median and p90 first reply time for @${handle}, ${series.clockSupported ? clock : 'wall'} clock, against a target of ${series.targetSeconds ? formatDuration(series.targetSeconds) : 'none'}`} />
+          {series.targetSeconds !== null && (
+            <p class="muted small">
+              Dashed line: the policy target ({formatDuration(series.targetSeconds)}). Reply times by hour the case opened,{' '}
+              {series.clockSupported ? (clock === 'business' ? 'counting business hours only' : 'on the wall clock') : 'on the wall clock (this server does not offer business-hour latency yet)'}.
+            </p>
+          )}
         </>
       )}
     </Panel>

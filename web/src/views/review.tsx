@@ -27,25 +27,28 @@ function CriterionCell({ c }: { c: Criterion }) {
 }
 
 export function ReviewPanel({ handles }: { handles: Handle[] }) {
-  const [period, setPeriod] = useState('7d');
+  const [days, setDays] = useState(7);
   const polled = usePoll(
-    () => Promise.all(handles.map((h) => getScorecard(h.handle, period).then((s): [Handle, Scorecard] => [h, s]))),
-    [handles.map((h) => h.handle).join(','), period],
+    () => Promise.all(handles.map((h) => getScorecard(h.handle, days).then((s): [Handle, Scorecard] => [h, s]))),
+    [handles.map((h) => h.handle).join(','), days],
     5 * 60_000,
   );
   const now = useNow(30_000);
   const rows = polled.data ?? [];
 
   const actions = (
-    <select value={period} onChange={(e) => setPeriod(e.currentTarget.value)} aria-label="Review period">
-      <option value="1d">last day</option>
-      <option value="7d">last 7 days</option>
-      <option value="30d">last 30 days</option>
+    <select value={days} onChange={(e) => setDays(Number(e.currentTarget.value))} aria-label="Review period">
+      <option value={1}>last day</option>
+      <option value={7}>last 7 days</option>
+      <option value={30}>last 30 days</option>
     </select>
   );
 
   return (
     <Panel title="Handle review" id="review" actions={actions} updatedAt={polled.updatedAt}>
+      <p class="muted small">
+        Cases opened in the period. Grade = 40% speed (share answered within target) + 40% clarity &amp; efficiency (replied, not deflected, resolved) + 20% personality (signed, uses the name, empathy, not canned); A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35.
+      </p>
       {handles.length === 0 && <Empty>No handles are configured yet: add one to replywatch.config.yaml or through the admin API.</Empty>}
       {polled.error && <ErrorBox error={polled.error} retry={polled.reload} />}
       {handles.length > 0 && !polled.data && polled.loading && <Loading what="scorecards" />}
@@ -71,7 +74,10 @@ export function ReviewPanel({ handles }: { handles: Handle[] }) {
                     {s.cases !== null && <div class="muted small">{s.cases} cases</div>}
                   </th>
                   <td data-label="Grade">
-                    <span class={`grade grade-${(s.grade ?? 'none').charAt(0).toLowerCase()}`}>{s.grade ?? '—'}</span>
+                    <span class={`grade grade-${(s.grade ?? 'none').charAt(0).toLowerCase()}`} aria-label={s.grade ? `grade ${s.grade}` : 'no grade: no cases'}>
+                      {s.grade ?? '—'}
+                    </span>
+                    {s.overall !== null && <div class="muted small">{Math.round(s.overall)} / 100</div>}
                   </td>
                   <td data-label="Clarity & efficiency">
                     <CriterionCell c={s.clarity} />
@@ -87,6 +93,7 @@ export function ReviewPanel({ handles }: { handles: Handle[] }) {
                     {h.healthDetail && <div class="muted small">{h.healthDetail}</div>}
                     {h.lastPolledAt && <div class="muted small">polled {relative(h.lastPolledAt, now)}</div>}
                     {h.openCases !== null && <div class="muted small">{h.openCases} open cases</div>}
+                    {h.waiting !== null && h.waiting > 0 && <div class="muted small">{h.waiting} waiting now</div>}
                   </td>
                 </tr>
               ))}

@@ -1,0 +1,194 @@
+// Drives the real dashboard in headless Chromium against the real service: sign in, live alerts, ack, case page, phone layout.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { startService, type Service } from '../../src/runtime.ts';
+import { createToken } from '../../src/db/token.repository.ts';
+import { createEmptyDatabase } from '../helpers/db.ts';
+import { raiseAlert, seed, type Seeded } from './seed.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`skipping dashboard e2e tests: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
+
+// Screenshots go to a temporary folder unless SCREENSHOT_DIR names one (docs/screenshots for the README).
+const shots = process.env.SCREENSHOT_DIR ? path.resolve(process.env.SCREENSHOT_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'replywatch-shots-'));
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+const CONFIG_YAML = `
+teams:
+  - name: retail-care
+    calendar: always
+  - name: devices-care
+    calendar: always
+  - name: music-care
+    calendar: always
+handles:
+  - { handle: AmazonHelp, team: retail-care }
+  - { handle: AppleSupport, team: devices-care }
+  - { handle: SpotifyCares, team: music-care }
+`;
+
+describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
+  let service: Service;
+  let browser: Browser;
+  let base: string;
+  let token: string;
+  let seeded: Seeded;
+  let dropDb: () => Promise<void>;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    // Build the page from the current sources so the test never runs a stale bundle.
+    await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
+
+    const database = await createEmptyDatabase();
+    dropDb = database.drop;
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'replywatch-e2e-'));
+    fs.writeFileSync(path.join(dataDir, 'replywatch.config.yaml'), CONFIG_YAML);
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      REPLAY_ENABLED: '0',
+      REPLYWATCH_DATA_DIR: dataDir,
+      REPLYWATCH_CONFIG: path.join(dataDir, 'replywatch.config.yaml'),
+    });
+    service = await startService(['api'], { config, log: createLogger('warn') });
+    base = `http://127.0.0.1:${service.port}`;
+    seeded = await seed(service.deps.db);
+    token = (await createToken(service.deps.db, { name: 'e2e-lead', scope: 'write' })).token;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    await dropDb?.();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  // Browser-side expressions are passed as strings: the test is type-checked without the DOM library.
+  async function signIn(page: Page, value = token) {
+    await page.goto(base + '/');
+    await page.getByLabel('API token').fill(value);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('serves the built page, its assets with their content types, and keeps API 404s as JSON', async () => {
+    const html = await fetch(base + '/');
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    const text = await html.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(text)?.[1];
+    expect(script).toBeTruthy();
+    const js = await fetch(base + script);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+
+    const deep = await fetch(base + '/some/page');
+    expect(deep.headers.get('content-type')).toMatch(/^text\/html/);
+    const api404 = await fetch(base + '/v1/no-such-thing', { headers: { authorization: `Bearer ${token}` } });
+    expect(api404.status).toBe(404);
+    expect(api404.headers.get('content-type')).toMatch(/json/);
+    expect((await fetch(base + '/assets/missing.js')).status).toBe(404);
+  });
+
+  it('refuses a wrong token and says how to create one', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'rw_not-a-real-token');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('replywatch token create --scope read');
+    expect(await page.evaluate<string | null>(`sessionStorage.getItem('replywatch.token')`)).toBeNull();
+    await page.close();
+  });
+
+  it('signs in, shows live alerts, picks up a new one, acks it and opens its case', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await signIn(page);
+
+    // Seeded alerts and waiting cases appear, soonest breach first.
+    const first = page.locator(`[data-alert-id="${seeded.alertIds[0]}"]`);
+    await first.waitFor();
+    expect(await first.textContent()).toContain('has waited 74m');
+    const waitingRows = page.locator('#waiting tbody tr');
+    await waitingRows.first().waitFor();
+    expect(await waitingRows.count()).toBe(4);
+    expect(await waitingRows.first().textContent()).toContain('823869');
+    expect(await waitingRows.first().locator('.countdown').textContent()).toMatch(/^over by/);
+    expect(await page.evaluate<string | null>(`sessionStorage.getItem('replywatch.token')`)).toBe(token);
+
+    // An alert raised while the page is open shows up without a reload.
+    const liveId = await raiseAlert(service.deps.db, seeded.handles.AppleSupport!, seeded.caseIds.waiting[2]!, '@AppleSupport: customer 116351 missed the first-response target');
+    const live = page.locator(`[data-alert-id="${liveId}"]`);
+    await live.waitFor({ timeout: 15_000 });
+    // …and is marked as new so it catches the eye.
+    await page.locator(`[data-alert-id="${liveId}"].fresh`).waitFor();
+
+    await page.locator('#latency .chart canvas').first().waitFor();
+    await page.locator('#heatmap td.hit').first().waitFor();
+    await page.screenshot({ path: path.join(shots, 'dashboard-desktop.png'), fullPage: true });
+
+    // Ack it from the page: the server records who, and the row shows the new state.
+    await live.getByRole('button', { name: /^Acknowledge/ }).click();
+    await live.locator('.badge.state', { hasText: 'acknowledged' }).waitFor();
+    const row = await service.deps.db.selectFrom('alerts').select(['state', 'acknowledged_by']).where('id', '=', liveId).executeTakeFirstOrThrow();
+    expect(row.state).toBe('acknowledged');
+    expect(row.acknowledged_by).toContain('e2e-lead');
+
+    // Its case link opens the case page with the conversation.
+    await live.getByRole('link', { name: /^case / }).click();
+    await page.waitForURL(`**/#/cases/${seeded.caseIds.waiting[2]}`);
+    await page.locator('.timeline .tweet').first().waitFor();
+    expect(await page.locator('.timeline').textContent()).toContain('Cannot adjust alarm volume');
+    await page.close();
+  });
+
+  it('shows a case timeline with each reply’s kind and reasons', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page);
+    await page.locator('#alerts .alert').first().waitFor();
+    await page.goto(`${base}/#/cases/${seeded.caseIds.apple}`);
+    const tweets = page.locator('.timeline .tweet');
+    await tweets.first().waitFor();
+    expect(await tweets.count()).toBe(4);
+    const last = tweets.nth(3);
+    expect(await last.getAttribute('data-kind')).toBe('dm_request');
+    expect(await last.locator('.badge.kind').textContent()).toBe('dm request');
+    expect(await last.locator('.reasons').textContent()).toContain('let us know in dm');
+    await page.screenshot({ path: path.join(shots, 'case-desktop.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('works on a phone-sized screen and by keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    await signIn(page);
+    await page.locator('#alerts .alert').first().waitFor();
+    await page.locator('#waiting tbody tr').first().waitFor();
+    await page.screenshot({ path: path.join(shots, 'dashboard-phone.png'), fullPage: true });
+    // Nothing wider than the screen: no sideways scrolling on a phone.
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+    // Keyboard: Tab reaches the navigation and Enter follows it.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null | undefined>('document.activeElement?.textContent')).toBe('replywatch');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null | undefined>('document.activeElement?.textContent')).toBe('Review');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/#/review');
+    await page.close();
+  });
+});
