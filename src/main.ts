@@ -9,6 +9,7 @@ import { register as registerReport } from './cli/report.ts';
 import { register as registerToken } from './cli/token.ts';
 import { register as registerGen } from './cli/gen.ts';
 import { register as registerReplay } from './cli/replay.ts';
+import { register as registerReplay } from './cli/replay.ts';
 import { register as registerClassify } from './cli/classify.ts';
 import { register as registerAlerts } from './cli/alerts.ts';
 
@@ -50,6 +51,7 @@ program
 
 registerToken(program);
 registerGen(program);
+registerReplay(program);
 registerReplay(program);
 registerClassify(program);
 registerAnalyze(program);
