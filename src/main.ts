@@ -9,9 +9,6 @@ import { register as registerReport } from './cli/report.ts';
 import { register as registerToken } from './cli/token.ts';
 import { register as registerGen } from './cli/gen.ts';
 import { register as registerReplay } from './cli/replay.ts';
-import { register as registerReplay } from './cli/replay.ts';
-import { register as registerClassify } from './cli/classify.ts';
-import { register as registerAlerts } from './cli/alerts.ts';
 
 const program = new Command();
 program.name('replywatch').description('Watches customer-support handles on X and alerts when customers wait too long.').showHelpAfterError();
@@ -52,11 +49,8 @@ program
 registerToken(program);
 registerGen(program);
 registerReplay(program);
-registerReplay(program);
-registerClassify(program);
 registerAnalyze(program);
 registerReport(program);
-registerAlerts(program);
 
 export { program };
 
