@@ -116,7 +116,7 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
   // Pass 1: read. TWCS files are not in time order (the corpus groups conversations), so threading needs them sorted.
   const tweets: Tweet[] = [];
   const brands = new Set<string>();
-  for await (const batch of readTwcs(file, { format: opts.format, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
+  for await (const batch of readTwcs(file, { format: opts.format, withResponses: false, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
     for (const t of batch) {
       tweets.push(t);
       if (t.isBrand) brands.add(t.authorId);

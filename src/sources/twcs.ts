@@ -27,6 +27,8 @@ export interface ReadTwcsOptions {
   /** Called after each batch with the bytes consumed so far (for progress bars). */
   onProgress?: (bytesRead: number) => void;
   batchSize?: number;
+  /** Keep `responseTweetIds` (default true); analyze drops them to save memory, it threads by `in_response_to`. */
+  withResponses?: boolean;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
@@ -64,8 +66,11 @@ export function parseTwcsDate(s: string): number {
 const NUMERIC = /^\d+$/;
 const MENTION = /@(\w{1,50})/g;
 
+const NO_MENTIONS: string[] = [];
+Object.freeze(NO_MENTIONS);
+
 function mentionsOf(text: string): string[] {
-  if (text.indexOf('@') === -1) return [];
+  if (text.indexOf('@') === -1) return NO_MENTIONS;
   const out: string[] = [];
   for (const m of text.matchAll(MENTION)) out.push(m[1]!);
   return out;
@@ -87,7 +92,7 @@ function normId(s: string): string {
 }
 
 /** Maps one TWCS record (column order as TWCS_COLUMNS) to a Tweet, or returns why it is malformed. */
-export function twcsRowToTweet(id: string, author: string, inbound: string, createdAt: string, text: string, responses: string, inReplyTo: string): Tweet | string {
+export function twcsRowToTweet(id: string, author: string, inbound: string, createdAt: string, text: string, responses: string, inReplyTo: string, withResponses = true): Tweet | string {
   id = normId(id.trim());
   if (!NUMERIC.test(id)) return `bad tweet_id "${id.slice(0, 30)}"`;
   if (!author) return 'empty author_id';
@@ -106,7 +111,7 @@ export function twcsRowToTweet(id: string, author: string, inbound: string, crea
     isBrand,
   };
   if (inReplyTo) tweet.inReplyToTweetId = inReplyTo;
-  const r = splitIds(responses);
+  const r = withResponses ? splitIds(responses) : undefined;
   if (r) tweet.responseTweetIds = r;
   if (isBrand) tweet.authorUsername = author;
   return tweet;
@@ -154,7 +159,7 @@ async function* readCsv(path: string, opts: ReadTwcsOptions): AsyncGenerator<Twe
       const h = header;
       const text = row[h[4]!]!;
       line += 1 + (text.indexOf('\n') === -1 ? 0 : countNewlines(row.join('')));
-      const t = twcsRowToTweet(row[h[0]!]!, row[h[1]!]!, row[h[2]!]!, row[h[3]!]!, text, row[h[5]!]!, row[h[6]!]!);
+      const t = twcsRowToTweet(row[h[0]!]!, row[h[1]!]!, row[h[2]!]!, row[h[3]!]!, text, row[h[5]!]!, row[h[6]!]!, opts.withResponses ?? true);
       if (typeof t === 'string') opts.onMalformed?.({ line: start, reason: t });
       else batch.push(t);
     }
@@ -219,7 +224,7 @@ async function* readJsonl(path: string, opts: ReadTwcsOptions): AsyncGenerator<T
       continue;
     }
     const inbound = o.inbound === true ? 'True' : o.inbound === false ? 'False' : str(o.inbound);
-    const t = twcsRowToTweet(str(o.tweet_id), str(o.author_id), inbound, str(o.created_at), str(o.text), str(o.response_tweet_id), str(o.in_response_to_tweet_id));
+    const t = twcsRowToTweet(str(o.tweet_id), str(o.author_id), inbound, str(o.created_at), str(o.text), str(o.response_tweet_id), str(o.in_response_to_tweet_id), opts.withResponses ?? true);
     if (typeof t === 'string') opts.onMalformed?.({ line, reason: t });
     else batch.push(t);
     if (batch.length >= batchSize) {
