@@ -9,6 +9,8 @@ import { register as registerReport } from './cli/report.ts';
 import { register as registerToken } from './cli/token.ts';
 import { register as registerGen } from './cli/gen.ts';
 import { register as registerReplay } from './cli/replay.ts';
+import { register as registerClassify } from './cli/classify.ts';
+import { register as registerAlerts } from './cli/alerts.ts';
 
 const program = new Command();
 program.name('replywatch').description('Watches customer-support handles on X and alerts when customers wait too long.').showHelpAfterError();
@@ -49,8 +51,10 @@ program
 registerToken(program);
 registerGen(program);
 registerReplay(program);
+registerClassify(program);
 registerAnalyze(program);
 registerReport(program);
+registerAlerts(program);
 
 export { program };
 

@@ -63,13 +63,14 @@ export const CUSTOMER_RULES: readonly Rule[] = [
     String.raw`\b(?:responded|replied|sent you a dm|dm'd you|dmed you|messaged you)\b`,
   ),
   ...R(
-    'thanks',
-    String.raw`\b(?:thank(?:s| you| u)|thx|ty|cheers|much appreciated|appreciate (?:it|the|your|you)|you're the best|you guys rock|that worked|it worked|all sorted|sorted now|problem solved|all good now|works now|working now|fixed now)\b`,
-  ),
-  ...R(
     'not_thanks',
     String.raw`\bthanks? (?:you )?(?:for nothing|a lot for nothing|in advance|for (?:the|your) (?:non-?|lack|useless|\"|‘|'))`,
     String.raw`\bno,? thanks\b`,
+    String.raw`\bthanks? (?:you )?for (?:stranding|ruining|wasting|making me|costing|losing|cancel?ling|the runaround|nothing)`,
+  ),
+  ...R(
+    'thanks',
+    String.raw`\b(?:thank(?:s| you| u)|thx|ty|cheers|much appreciated|appreciate (?:it|the|your|you)|you're the best|you guys rock|that worked|it worked|all sorted|sorted now|problem solved|all good now|works now|working now|fixed now)\b`,
   ),
   ...R(
     'question',

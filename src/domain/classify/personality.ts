@@ -10,7 +10,7 @@ const SIGNATURE_RE =
 
 /** Greeting or closing with a capitalised word after it: "Hi Dale,", "Hey Mike!", "Sorry, Perla.", "..., Ben." */
 const NAME_GREETING_RE =
-  /\b(?:hi|hey|hello|dear|morning|evening|afternoon|thanks|thank you|sorry|welcome|hiya|howdy|ahoy)[,!]?\s+([A-Z][a-z]{1,15})\b(?!['’]s)|,\s([A-Z][a-z]{1,15})[.!?](?:\s|$)/;
+  /\b(?:[Hh]i|[Hh]ey|[Hh]ello|[Dd]ear|[Mm]orning|[Ee]vening|[Aa]fternoon|[Tt]hanks|[Tt]hank you|[Ss]orry|[Ww]elcome|[Hh]iya|[Hh]owdy|[Aa]hoy)[,!]?\s+([A-Z][a-z]{1,15})\b(?!['’]s)|,\s([A-Z][a-z]{1,15})[.!?](?:\s|$)/;
 
 /** "@123 Eric, can you..." — the name first, straight after the mention. */
 const NAME_LEAD_RE = /^(?:@\w+\s+)+([A-Z][a-z]{1,15}),\s/;

@@ -105,6 +105,7 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\bif (?:you|your) (?:still )?(?:need|have|require|want) (?:any |further |more |additional )?(?:help|assistance|support|questions|anything)`,
     String.raw`\bif you(?:'d| would)? (?:like|want) (?:to )?(?:speak|talk|proceed|us to)`,
     String.raw`\bif you(?:'re| are) still\b`,
+    String.raw`\bif (?:there(?:'s| is) )?no (?:change|luck|improvement)\b`,
     String.raw`\b(?:you're|you are) (?:more than )?welcome to\b`,
   ),
   ...R(

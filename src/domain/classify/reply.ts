@@ -21,8 +21,8 @@ function contentWords(text: string): number {
       inWord = true;
       // "@123", "https://...", "^KK" do not carry an answer.
       skip = c === 64 || c === 94 || c === 42 || (c === 104 && text.startsWith('http', i));
-      if (!skip && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127)) n++;
-    } else if (!skip && c >= 0x3000) {
+      if (!skip && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c > 127 && (c < 0xd800 || c > 0xdfff)))) n++;
+    } else if (!skip && c >= 0x3000 && (c < 0xd800 || c > 0xdfff)) {
       // CJK text has no spaces: count every few characters as a word.
       if ((i & 3) === 0) n++;
     }

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { classifyReply } from '../../src/domain/classify/index.ts';
+import type { ReplyKind } from '../../src/domain/types.ts';
+
+// Real brand replies from twcs-sample.csv (customer ids as in the corpus).
+const CASES: [ReplyKind, string, string][] = [
+  ['resolution', '@116211 Press and hold the alarm silence / ONT reboot button for 30 seconds. ^ACM', 'resolution'],
+  ['resolution', "@815395 Hey, Matt! When you book a Wanna Get Away, nonrefundable fare, you can change or cancel up to ten minutes prior to flight departure. ^NG", 'resolution'],
+  ['resolution', "@821325 Oh no! Try one more reboot of your Fire Stick+modem/router. If no change, please call us/chat us: https://t.co/6YdK7bvQN7.", 'fallback'],
+  ['info_request', '@757313 What issues are you having with the WiFi? ^PA', 'info_request'],
+  ['info_request', "@116395 Hey there! Can you send us the Spotify URI? Just right-click the track &gt; Share &gt; URI. Also, what country is your Spotify account set to? /AG", 'info_request'],
+  ['dm_request', '@823160 Can you please DM us your account info so we can assist? -FRL', "dm_request: 'DM'"],
+  ['dm_request', '@823759 Please send me a direct message (DM) with your full name and the full-service address. - Chad', 'dm_request'],
+  ['callback_offer', '@116036 Thank you for your patience. We\'ll call you shortly. ^mg', 'callback_offer'],
+  ['callback_offer', '@615505 I would like to escalate your issue to our Best Buy team. Please click on the link &amp; DM me your phone number and the best time to try and call. ^MG', 'callback_offer'],
+  ['channel_redirect', "@756037 Sorry for the experience. It's best to call us at 1-800-869-3557 for immediate support. ^FX", "channel_redirect: 'call us'"],
+  ['channel_redirect', '@823285 Hi Dale, Please fill out this left on board form. https://t.co/LAG3hN8UnR  -Andre', 'form'],
+  ['channel_redirect', '@116083 Hmm... We\'d like to take a better look at this with you. Please reach us via phone/chat here: https://t.co/JzP7hlA23B ^KP', 'channel_redirect'],
+  ['channel_redirect', '@115979 That shouldn\'t be happening. Please tell us more here: https://t.co/Ax7W1Dx3Y9 -Becky', 'channel_redirect'],
+  ['team_redirect', '@116119 Thank you. Please reach out to the Flight Attendants for assistance.  *TMT', "team_redirect: 'reach out to the Flight Attendants'"],
+  ['team_redirect', '@116668 Hi Kevin. If Kuwait Airlines was the airline who you last traveled with, you would need to contact them regarding your delayed bag. ^Lolly', 'team_redirect'],
+  ['team_redirect', '@1 For billing questions please reach out to @AppleSupport, they can help.', '@AppleSupport'],
+  ['link_only', '@822449 Find out more info here: https://t.co/3h8wdQ4EJK', 'link_only'],
+  ['link_only', "@116611 I'm sorry for the trouble! Have you tried the steps outlined here? https://t.co/POJ37mWiEk ^LA", 'link_only'],
+  ['truncated', '@117188 Hello! Thanks for reaching out to us here, I would be happy to help and check on this for us. Would you be able t... https://t.co/QFIhtHLIXP', 'truncated'],
+  ['truncated', '@117167 You\'re welcome! If you ever need us again, just give us a… https://t.co/AUc7DGJpgF 🙂 /AR', 'truncated'],
+  ['acknowledgement', '@116662 You\'re welcome. ^NHP', 'acknowledgement'],
+  ['acknowledgement', "@116570 We're very sorry about that, Perla. We always want your experience to go smoothly.", 'acknowledgement'],
+  ['broadcast', '#VTNEW Due to the emergency services dealing with an incident at Preston all lines are closed.', 'broadcast'],
+  ['broadcast', '@1 Our team is now offline and will be back at 8am GMT.', 'broadcast'],
+  ['other', '@1 🎃', 'other'],
+];
+
+describe('classifyReply kinds', () => {
+  it.each(CASES)('%s: %s', (kind, text, reasonPart) => {
+    const r = classifyReply(text);
+    expect(r.kind).toBe(kind);
+    expect(r.reasons.join(' | ')).toContain(reasonPart);
+  });
+});
+
+describe('classifyReply personality', () => {
+  it('finds agent signatures in their usual shapes', () => {
+    for (const [text, sig] of [
+      ['@1 Please DM us your order number. ^CL', '^CL'],
+      ['@1 Please DM us your order number. -Claire', '-Claire'],
+      ['@1 Please DM us your order number. *JD', '*JD'],
+      ['@1 Please DM us your order number. *JohnWard', '*JohnWard'],
+      ['@1 Could you DM us your email? /JL https://t.co/ldFdZRiNAt', '/JL'],
+      ['@1 Please DM so we can help. ^ LS', '^ LS'],
+    ]) {
+      const r = classifyReply(text);
+      expect(r.personality, text).toContain('signed');
+      expect(r.reasons).toContain(`signed: '${sig}'`);
+    }
+    expect(classifyReply('@1 Please DM us your order number.').personality).not.toContain('signed');
+  });
+
+  it('uses the customer name from context, or a greeting without it', () => {
+    expect(classifyReply('@1 Hi Dana, please DM us.', { customerName: 'Dana Smith' }).personality).toContain('uses_name');
+    expect(classifyReply('@1 Hi there, please DM us.', { customerName: 'Dana Smith' }).personality).not.toContain('uses_name');
+    // "Danau" must not count as "Dana".
+    expect(classifyReply('@1 Lake Danau is lovely.', { customerName: 'Dana' }).personality).not.toContain('uses_name');
+    const noCtx = classifyReply('@1 Hi Dale, Please fill out this form. https://t.co/x -Andre');
+    expect(noCtx.personality).toContain('uses_name');
+    expect(noCtx.reasons.some((r) => r.startsWith('uses_name:') && r.includes('Dale'))).toBe(true);
+    expect(classifyReply('@1 Hi there! Please DM us.').personality).not.toContain('uses_name');
+  });
+
+  it('flags empathy and never sets canned itself', () => {
+    const r = classifyReply("@1 I'm so sorry you haven't received your order yet! Please DM us. ^GM");
+    expect(r.personality).toContain('empathy');
+    expect(r.personality).not.toContain('canned');
+    expect(classifyReply('@1 Please DM us your order number.').personality).not.toContain('empathy');
+  });
+});
