@@ -10,6 +10,7 @@ import { register as registerToken } from './cli/token.ts';
 import { register as registerGen } from './cli/gen.ts';
 import { register as registerReplay } from './cli/replay.ts';
 import { register as registerClassify } from './cli/classify.ts';
+import { register as registerAlerts } from './cli/alerts.ts';
 
 const program = new Command();
 program.name('replywatch').description('Watches customer-support handles on X and alerts when customers wait too long.').showHelpAfterError();
@@ -53,6 +54,7 @@ registerReplay(program);
 registerClassify(program);
 registerAnalyze(program);
 registerReport(program);
+registerAlerts(program);
 
 export { program };
 

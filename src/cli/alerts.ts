@@ -1,0 +1,74 @@
+// Owns the `replywatch alerts` commands: test a route (dry run or send), list dead deliveries, requeue them.
+import { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { openDeps, prepareDatabase } from '../runtime.ts';
+import type { Deps } from '../deps.ts';
+import { testRoute } from '../alerts/route-test.ts';
+import { listDeadDeliveries, retryDead } from '../alerts/recover.ts';
+
+async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const { deps, conn } = await openDeps(config, log);
+  try {
+    await prepareDatabase(deps);
+    return await fn(deps);
+  } finally {
+    await conn.close();
+  }
+}
+
+export function register(program: Command): void {
+  const alerts = program.command('alerts').description('alert delivery: test routes, inspect and retry dead deliveries');
+
+  alerts
+    .command('test')
+    .description('show what a sample alert through a route would send to which channels (add --send to send it)')
+    .requiredOption('--route <name>', 'route name from the config file')
+    .option('--send', 'really send the sample alert', false)
+    .action(async (opts: { route: string; send: boolean }) => {
+      const config = loadConfig();
+      const log = createLogger(config.logLevel);
+      const lines = await testRoute(config, log, opts.route, { send: opts.send, now: new Date() });
+      let failed = false;
+      for (const l of lines) {
+        const head = `${l.level === 'escalation' ? 'escalation ' : ''}channel ${l.channel} (${l.type}${l.type === 'console' ? '' : ` to ${l.host}`})`;
+        if (!l.result) {
+          process.stdout.write(`${head}: would send\n${JSON.stringify(l.preview, null, 2)}\n`);
+        } else if (l.result.ok) {
+          process.stdout.write(`${head}: sent${l.result.status ? ` (HTTP ${l.result.status})` : ''}\n`);
+        } else {
+          failed = true;
+          process.stdout.write(`${head}: FAILED ${l.result.code}: ${l.result.error}\n`);
+        }
+      }
+      if (!opts.send) process.stdout.write(`dry run: nothing was sent; add --send to send it\n`);
+      if (failed) process.exitCode = 1;
+    });
+
+  alerts
+    .command('dead')
+    .description('list deliveries that gave up after DELIVERY_MAX_ATTEMPTS (or on a permanent error)')
+    .option('--limit <n>', 'how many', (v) => Number(v), 100)
+    .action(async (opts: { limit: number }) => {
+      await withDeps(async (deps) => {
+        const rows = await listDeadDeliveries(deps.db, { limit: opts.limit });
+        for (const r of rows) process.stdout.write(`${r.id}\talert ${r.alert_id}\t${r.channel}\tattempts ${r.attempts}\t${r.last_error ?? ''}\n`);
+        process.stderr.write(`${rows.length} dead deliveries\n`);
+      });
+    });
+
+  alerts
+    .command('retry')
+    .description('requeue dead deliveries with a fresh attempt budget (same delivery ids, so receivers can dedupe)')
+    .option('--dead', 'requeue every dead delivery')
+    .option('--id <ids...>', 'requeue only these delivery row ids')
+    .action(async (opts: { dead?: boolean; id?: string[] }) => {
+      if (!opts.dead && !opts.id?.length) throw new Error('say what to retry: --dead for all dead deliveries, or --id <ids...>');
+      await withDeps(async (deps) => {
+        const n = await retryDead(deps, opts.id);
+        process.stdout.write(`requeued ${n} dead deliveries\n`);
+      });
+    });
+}
