@@ -174,7 +174,12 @@ async function applyBatch(trx: Db, ctx: HandleContext, rows: QueuedTweet[], now:
       const parent = tweet.inReplyToTweetId ? parents.get(tweet.inReplyToTweetId) : undefined;
       route = routeTweet(tweet, { watched, parent }).find((r) => r.handle.toLowerCase() === handleLower);
       parents.set(tweet.id, { authorId: tweet.authorId, isBrand: true, handles: [], customerId: route?.customerId ?? parent?.customerId });
-      if (!route) continue; // a broadcast: no customer to thread it to
+      if (!route) {
+        // A broadcast, or a reply to nobody we can name: no case, but remember whom its thread belonged to for replies to it.
+        const customerId = parent?.customerId ?? null;
+        if (customerId) classifications.push({ caseKey: null, tweet_id: tweet.id, handle_id: ctx.handleId, case_id: null, customer_id: customerId, role: 'brand', kind: null, complaint_score: 0, flags: [], reasons: [] });
+        continue;
+      }
       route = { ...route, handle: ctx.handle };
     } else {
       route = { handle: ctx.handle, customerId: tweet.authorId, role: 'customer' };
