@@ -20,6 +20,8 @@ export class ForbiddenError extends AppError {
 const RANK: Record<TokenScope, number> = { read: 0, write: 1, admin: 2 };
 
 export function bearerAuth(deps: Deps): MiddlewareHandler<ApiEnv> {
+  // last_used_at is bookkeeping at minute precision: one write per token a minute, not one per request.
+  const touched = new Map<number, number>();
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw new UnauthorizedError('send "Authorization: Bearer <token>"; create a token with `replywatch token create`');
@@ -28,8 +30,12 @@ export function bearerAuth(deps: Deps): MiddlewareHandler<ApiEnv> {
     const principal = await findToken(deps.db, match[1]);
     if (!principal) throw new UnauthorizedError('the token is unknown or revoked');
     c.set('principal', principal);
-    // Bookkeeping only: a failure here must not fail the request.
-    touchToken(deps.db, principal.tokenId, deps.clock()).catch((err) => deps.log.warn({ err }, 'could not record token use'));
+    const now = deps.clock();
+    if ((touched.get(principal.tokenId) ?? -Infinity) < now.getTime() - 60_000) {
+      touched.set(principal.tokenId, now.getTime());
+      // Bookkeeping only: a failure here must not fail the request.
+      touchToken(deps.db, principal.tokenId, now).catch((err) => deps.log.warn({ err }, 'could not record token use'));
+    }
     await next();
   };
 }
