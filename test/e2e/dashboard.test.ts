@@ -1,24 +1,10 @@
 // Drives the real dashboard in headless Chromium against the real service: sign in, live alerts, ack, case page, phone layout.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
-import { startService, type Service } from '../../src/runtime.ts';
+import type { Page } from 'playwright-core';
 import { createToken } from '../../src/db/token.repository.ts';
-import { createEmptyDatabase } from '../helpers/db.ts';
+import { hasChromium, sessionToken, shotsDir as shots, signIn as signInAt, startHarness, type Harness } from './harness.ts';
 import { raiseAlert, seed, type Seeded } from './seed.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping dashboard e2e tests: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
-
-// Screenshots go to a temporary folder unless SCREENSHOT_DIR names one (docs/screenshots for the README).
-const shots = process.env.SCREENSHOT_DIR ? path.resolve(process.env.SCREENSHOT_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'replywatch-shots-'));
-const root = path.resolve(import.meta.dirname, '..', '..');
 
 const CONFIG_YAML = `
 teams:
@@ -35,55 +21,26 @@ handles:
 `;
 
 describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
-  let service: Service;
-  let browser: Browser;
+  let h: Harness;
+  let service: Harness['service'];
+  let browser: Harness['browser'];
   let base: string;
   let token: string;
   let seeded: Seeded;
-  let dropDb: () => Promise<void>;
-  let dataDir: string;
 
   beforeAll(async () => {
-    // Build the page from the current sources so the test never runs a stale bundle.
-    await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-
-    const database = await createEmptyDatabase();
-    dropDb = database.drop;
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'replywatch-e2e-'));
-    fs.writeFileSync(path.join(dataDir, 'replywatch.config.yaml'), CONFIG_YAML);
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      REPLAY_ENABLED: '0',
-      REPLYWATCH_DATA_DIR: dataDir,
-      REPLYWATCH_CONFIG: path.join(dataDir, 'replywatch.config.yaml'),
-    });
-    service = await startService(['api'], { config, log: createLogger('warn') });
-    base = `http://127.0.0.1:${service.port}`;
+    // The API only: no analyzer, so the seeded rows stay exactly as written.
+    h = await startHarness({ roles: ['api'], configYaml: CONFIG_YAML });
+    ({ service, browser, base } = h);
     seeded = await seed(service.deps.db);
     token = (await createToken(service.deps.db, { name: 'e2e-lead', scope: 'write' })).token;
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await dropDb?.();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await h?.stop();
   });
 
-  // Browser-side expressions are passed as strings: the test is type-checked without the DOM library.
-  async function signIn(page: Page, value = token) {
-    await page.goto(base + '/');
-    await page.getByLabel('API token').fill(value);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const signIn = (page: Page, value = token) => signInAt(page, base, value);
 
   it('serves the built page, its assets with their content types, and keeps API 404s as JSON', async () => {
     const html = await fetch(base + '/');
@@ -110,7 +67,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('replywatch token create --scope read');
-    expect(await page.evaluate<string | null>(`sessionStorage.getItem('replywatch.token')`)).toBeNull();
+    expect(await sessionToken(page)).toBeNull();
     await page.close();
   });
 
@@ -127,7 +84,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     expect(await waitingRows.count()).toBe(4);
     expect(await waitingRows.first().textContent()).toContain('823869');
     expect(await waitingRows.first().locator('.countdown').textContent()).toMatch(/^over by/);
-    expect(await page.evaluate<string | null>(`sessionStorage.getItem('replywatch.token')`)).toBe(token);
+    expect(await sessionToken(page)).toBe(token);
 
     // An alert raised while the page is open shows up without a reload.
     const liveId = await raiseAlert(service.deps.db, seeded.handles.AppleSupport!, seeded.caseIds.waiting[2]!, '@AppleSupport: customer 116351 missed the first-response target');
