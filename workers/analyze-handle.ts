@@ -30,9 +30,9 @@ import { effectivePolicy } from '../src/domain/policy.ts';
 import { routeTweet, watchList, type ParentInfo, type Route } from '../src/domain/routing.ts';
 import type { Tweet } from '../src/domain/types.ts';
 import { applyCaseEffects, type TouchedCase } from './case-effects.ts';
+import { DETECT_SURGE } from './detect-surge.ts';
 
 export const ANALYZE_HANDLE = 'analyze_handle';
-export const DETECT_SURGE = 'detect_surge';
 
 export interface AnalyzeOptions {
   now: () => Date;

@@ -2,11 +2,17 @@
 import type { WorkerModule } from './registry.ts';
 import { ANALYZE_HANDLE, analyzeHandleTask } from './analyze-handle.ts';
 import { CHECK_DEADLINE, checkDeadlineTask } from './check-deadline.ts';
+import { DETECT_SURGE, detectSurgeTask } from './detect-surge.ts';
+import { CHECK_SILENCE, checkSilenceTask } from './check-silence.ts';
 
 export const analyzer: WorkerModule = {
   role: 'analyzer',
   tasks: (deps) => ({
     [ANALYZE_HANDLE]: analyzeHandleTask(deps),
     [CHECK_DEADLINE]: checkDeadlineTask(deps),
+    [DETECT_SURGE]: detectSurgeTask(deps),
+    [CHECK_SILENCE]: checkSilenceTask(deps),
   }),
+  // Silence needs a clock tick (nothing arrives to trigger it); once a minute is the rule's resolution.
+  cron: [{ task: CHECK_SILENCE, match: '* * * * *', identifier: CHECK_SILENCE }],
 };
