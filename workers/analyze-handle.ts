@@ -161,7 +161,7 @@ async function applyBatch(trx: Db, ctx: HandleContext, rows: QueuedTweet[], now:
 
   for (const tweet of tweets) {
     const row = byId.get(tweet.id)!;
-    const b = Math.floor(tweet.createdAt.getTime() / 600_000) * 600_000;
+    const b = Math.floor(tweet.createdAt.getTime() / 60_000) * 60_000;
     const bucket = buckets.get(b) ?? { bucket: new Date(b), customer: 0, brand: 0, opened: 0 };
     buckets.set(b, bucket);
     if (tweet.isBrand) {

@@ -19,7 +19,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // so a later reply to it can be routed the same way `replywatch analyze` routes it from memory.
   await db.schema.alterTable('tweet_classifications').addColumn('customer_id', 'text').execute();
 
-  // Customer and brand tweets per handle per 10 minutes, kept by the analyzer in its batch transaction.
+  // Customer and brand tweets per handle per minute, kept by the analyzer in its batch transaction.
   // The surge rule compares the last minutes with the same hour of the week in the previous weeks.
   await db.schema
     .createTable('handle_activity')

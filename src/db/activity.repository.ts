@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from './connect.ts';
 import { slaDb } from './sla.schema.ts';
 
-const BUCKET_MS = 600_000;
+const BUCKET_MS = 60_000;
 
 /** Customer tweets in the last `minutes` (the oldest bucket counted pro rata) and brand tweets in the last hour. */
 export async function recentActivity(db: Db, handleId: number, now: Date, minutes: number): Promise<{ mentions: number; repliesLastHour: number }> {

@@ -125,7 +125,7 @@ export async function upsertClassifications(db: Db, rows: ClassificationRow[], n
   }
 }
 
-/** Adds tweet counts to the handle's 10-minute activity buckets (the surge baseline). */
+/** Adds tweet counts to the handle's one-minute activity buckets (the surge baseline). */
 export async function addActivity(db: Db, handleId: number, buckets: { bucket: Date; customer: number; brand: number; opened: number }[]): Promise<void> {
   if (!buckets.length) return;
   await slaDb(db)
