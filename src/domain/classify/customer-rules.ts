@@ -31,7 +31,7 @@ export const CUSTOMER_RULES: readonly Rule[] = [
     String.raw`\bnever (?:again )?(?:fly|flying|shop|shopping|buy|buying|use|using|order|ordering|book|booking)\b[^.!?]{0,30}\bagain\b`,
     String.raw`\b(?:I'll|I will|I'm going to|gonna|we'll) (?:fly|use|go with|shop (?:at|with)|switch to|book with) @\w+ (?:next time|instead|from now on)`,
     String.raw`\b(?:stay off|stay away from|avoid) (?:your|this) (?:airline|company|store|service|bank|network)`,
-    String.raw`(?<!n[’']t (?:want to |wanna )?|not (?:want to )?)\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|chang(?:e|ing)) (?:over )?(?:to|back to) (?:another|a different|a new|a better|@\w+)(?: ?(?:provider|carrier|company|bank|network|airline|service))?`,
+    String.raw`\b(?<!n[’']t (?:want to |wanna )?|not (?:want to )?)(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|chang(?:e|ing)) (?:over )?(?:to|back to) (?:another|a different|a new|a better|@\w+)(?: ?(?:provider|carrier|company|bank|network|airline|service))?`,
     String.raw`\b(?:another|a different|a new|a better) (?:provider|carrier|company|bank|network|airline|isp|service provider)\b`,
     String.raw`\b(?:leav(?:e|ing)|ditch(?:ing)?|drop(?:ping)?|quit(?:ting)?|done with|finished with|through with) (?:you|u|@\w+|your (?:service|company|network))\b`,
     String.raw`\b(?:take|taking) (?:my|our) (?:business|money|custom) (?:elsewhere|somewhere else)\b`,

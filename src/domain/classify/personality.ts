@@ -34,7 +34,8 @@ export interface NameCtx {
 }
 
 export function signature(text: string): string | null {
-  const m = SIGNATURE_RE.exec(text);
+  // Signatures sit at the end: matching on the tail keeps an end-anchored regex from scanning the whole text.
+  const m = SIGNATURE_RE.exec(text.length > 120 ? text.slice(-120) : text);
   return m ? m[1] : null;
 }
 

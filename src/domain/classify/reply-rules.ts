@@ -17,7 +17,7 @@ export const REPLY_RULES: readonly Rule[] = [
   ),
   ...R(
     'team_redirect',
-    String.raw`(?<!\bwe (?:can |could |will |'ll )?|\bso we can )\b(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|check in with|ask|tweet|message|call|notify|inform|let|alert|report (?:this|it|the matter) to) (?:the|your|their|a|an|our|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+|wi-?fi\s+)?(?:${TEAM_NOUNS})\b`,
+    String.raw`\b(?<!\bwe (?:can |could |will |'ll )?|\bso we can )(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|check in with|ask|tweet|message|call|notify|inform|let|alert|report (?:this|it|the matter) to) (?:the|your|their|a|an|our|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+|wi-?fi\s+)?(?:${TEAM_NOUNS})\b`,
     String.raw`\b(?:contact(?:ing)?|get in touch with|reach(?:ing)? out to|speak (?:to|with)|check in with|talk to) them\b`,
     String.raw`\b(?:reach out to|contact) (?!us\b|me\b)\w+ directly\b`,
     String.raw`\b(?:reach out to|contact|get in touch with|tweet|dm|message|follow|ask|visit|speak (?:to|with)|check with)\s+(?:our (?:friends|pals|colleagues|team)\s+(?:at|over at)\s+)?@[A-Za-z_][A-Za-z0-9_]*`,
