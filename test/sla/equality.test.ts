@@ -5,19 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { analyzeFile, loadSetups } from '../../src/cli/analyze.ts';
-import { parseFileConfig } from '../../src/config.ts';
-import { syncConfig } from '../../src/db/config.repository.ts';
-import { ensureHandles } from '../../src/db/handle.repository.ts';
-import { upsertTweets, type TweetLink } from '../../src/db/tweet.repository.ts';
 import { slaDb } from '../../src/db/sla.schema.ts';
-import { buildResponderIndex, compareTweets } from '../../src/domain/analysis.ts';
 import { caseRecord } from '../../src/domain/case-summary.ts';
 import { closeIfQuiet, type CaseState } from '../../src/domain/cases.ts';
 import { CannedDetector } from '../../src/domain/classify/index.ts';
-import { routeTweet, watchList, type ParentInfo } from '../../src/domain/routing.ts';
-import type { Tweet } from '../../src/domain/types.ts';
-import { readTwcs } from '../../src/sources/twcs.ts';
 import { analyzeHandle } from '../../workers/analyze-handle.ts';
+import { loadTwcs } from './twcs-load.ts';
 
 const FILE = process.env.EQUALITY_FILE ?? '/work/shared/data/twcs-sample.csv';
 let t: TestDb;
@@ -31,24 +24,6 @@ afterAll(async () => {
   fs.rmSync(out, { recursive: true, force: true });
 });
 
-/** Links each tweet to the handles `replywatch analyze` routes it to (the same routing code, the same parent memory). */
-function links(tweets: Tweet[], watched: (n: string) => string | undefined, ids: Map<string, number>): TweetLink[] {
-  const responders = buildResponderIndex(tweets, watched);
-  const parents = new Map<string, ParentInfo>();
-  const out: TweetLink[] = [];
-  for (const tw of tweets) {
-    const parent = tw.inReplyToTweetId ? parents.get(tw.inReplyToTweetId) : undefined;
-    const routes = routeTweet(tw, { watched, parent, responders: responders.get(tw.id) });
-    parents.set(tw.id, tw.isBrand ? { authorId: tw.authorId, isBrand: true, handles: [], customerId: routes[0]?.customerId ?? parent?.customerId } : { authorId: tw.authorId, isBrand: false, handles: routes.map((r) => r.handle) });
-    if (tw.isBrand) {
-      // The ingest path links a brand's own tweets to its handle whether or not they answer anyone.
-      const h = watched(tw.authorId);
-      if (h) out.push({ handleId: ids.get(h)!, tweetId: tw.id, role: 'brand' });
-    } else for (const r of routes) out.push({ handleId: ids.get(r.handle)!, tweetId: tw.id, role: 'customer' });
-  }
-  return out;
-}
-
 it('gives every case the same metrics, flags and replies as `replywatch analyze` on the same file', async () => {
   const { summary } = await analyzeFile(FILE, { out });
   const expected = new Map<string, Record<string, unknown>>();
@@ -59,31 +34,15 @@ it('gives every case the same metrics, flags and replies as `replywatch analyze`
   }
   expect(expected.size).toBe(summary.cases);
 
-  const tweets: Tweet[] = [];
-  for await (const batch of readTwcs(FILE)) tweets.push(...batch);
-  tweets.sort(compareTweets);
-  const brands = [...new Set(tweets.filter((x) => x.isBrand).map((x) => x.authorId))];
-  await syncConfig(t.db, parseFileConfig({}, {}));
-  const ids = await ensureHandles(t.db, brands);
-  const watched = watchList(brands);
-  // Stored in time order, as ingestion would over time, so each handle's queue order is the time order.
-  const all = links(tweets, watched, ids);
-  for (let i = 0; i < tweets.length; i += 5000) await upsertTweets(t.db, tweets.slice(i, i + 5000).map((tweet) => ({ tweet })), 'twcs');
-  // Direct inserts keep `seq` in time order (the ingest helper sorts each chunk by id, and a few TWCS replies have
-  // smaller ids than the tweet they answer); the incremental path equals the batch path when tweets arrive in time order.
-  for (let i = 0; i < all.length; i += 5000) {
-    await t.db.insertInto('tweet_handles').values(all.slice(i, i + 5000).map((l) => ({ handle_id: l.handleId, tweet_id: l.tweetId, role: l.role }))).execute();
-  }
-
-  const asOf = tweets[tweets.length - 1].createdAt.getTime();
+  const { asOf, handleIds, links } = await loadTwcs(t.db, FILE);
   const canned = new CannedDetector();
   let analyzed = 0;
-  for (const handleId of [...new Set(ids.values())]) {
+  for (const handleId of handleIds) {
     // Small batches on purpose: cases span batch boundaries and must resume from the stored state.
     const r = await analyzeHandle(t.db, handleId, { now: () => new Date(asOf), canned, batchSize: 700, maxBatches: 1000 });
     analyzed += r.tweets;
   }
-  expect(analyzed).toBe(all.length);
+  expect(analyzed).toBe(links);
 
   const setupOf = loadSetups(undefined, undefined, {});
   const rows = await slaDb(t.db).selectFrom('cases').select(['case_key', 'summary', 'first_response_seconds', 'first_response_business_seconds', 'next_response_seconds', 'customer_tweets', 'brand_replies', 'nudges']).execute();
