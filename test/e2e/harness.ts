@@ -27,12 +27,38 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-let built: Promise<unknown> | undefined;
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
 
-/** Builds the page from the current sources once per file, so a test never runs a stale bundle. */
-export function buildWeb(): Promise<unknown> {
-  built ??= build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
-  return built;
+/**
+ * Builds the page unless web/dist is newer than every source, so a test never runs a stale bundle. Test files run
+ * in parallel processes: a lock directory keeps one build at a time, so no server reads a half-emptied dist.
+ */
+export async function buildWeb(): Promise<void> {
+  const web = path.join(root, 'web');
+  const lock = path.join(os.tmpdir(), 'replywatch-web-build.lock');
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than two minutes belongs to a crashed run.
+      if (Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    const index = fs.statSync(path.join(web, 'dist', 'index.html'), { throwIfNoEntry: false });
+    const sources = Math.max(newestSource(path.join(web, 'src')), ...['index.html', 'vite.config.ts'].map((f) => fs.statSync(path.join(web, f)).mtimeMs));
+    if (!index || index.mtimeMs < sources) await build({ configFile: path.join(web, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export async function startHarness(opts: { roles: Role[]; configYaml: string }): Promise<Harness> {

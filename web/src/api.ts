@@ -62,6 +62,10 @@ async function request<T>(method: string, path: string, params?: Record<string, 
 }
 
 type Raw = Record<string, any>;
+
+// Tweet texts arrive HTML-escaped as X stores them ("&gt;", "&amp;"); the page renders text, never HTML.
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+const decodeEntities = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m]!);
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number | null => (v === null || v === undefined || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
@@ -110,9 +114,10 @@ export interface AlertFilter {
   state?: string;
 }
 
-export async function listAlerts(filter: AlertFilter = {}, limit = 100): Promise<Alert[]> {
-  const res = await request<{ data: Raw[] }>('GET', '/v1/alerts', { ...filter, limit });
-  return res.data.map(toAlert);
+/** The newest `limit` alerts; `more` says older ones exist beyond them. */
+export async function listAlerts(filter: AlertFilter = {}, limit = 100): Promise<{ alerts: Alert[]; more: boolean }> {
+  const res = await request<{ data: Raw[]; next_cursor?: string | null }>('GET', '/v1/alerts', { ...filter, limit });
+  return { alerts: res.data.map(toAlert), more: !!res.next_cursor };
 }
 
 // POSTs carry no body: the note is optional, and an empty body needs no Content-Type.
@@ -159,9 +164,10 @@ function toCase(r: Raw): CaseSummary {
   };
 }
 
-export async function listWaitingCases(limit = 50): Promise<CaseSummary[]> {
-  const res = await request<{ data: Raw[] }>('GET', '/v1/cases', { state: 'open', sort: 'due', limit });
-  return res.data.map(toCase).filter((c) => c.awaitingSince !== null || c.dueAt !== null);
+/** Waiting cases, least time left first; `more` says there are more than `limit`. */
+export async function listWaitingCases(limit = 50): Promise<{ cases: CaseSummary[]; more: boolean }> {
+  const res = await request<{ data: Raw[]; next_cursor?: string | null }>('GET', '/v1/cases', { state: 'open', sort: 'due', limit });
+  return { cases: res.data.map(toCase).filter((c) => c.awaitingSince !== null || c.dueAt !== null), more: !!res.next_cursor };
 }
 
 export interface TimelineEntry {
@@ -187,6 +193,7 @@ export interface CaseBreach {
 export interface CaseDetail extends CaseSummary {
   timeline: TimelineEntry[];
   breaches: CaseBreach[];
+  alerts: Alert[];
 }
 
 export async function getCase(id: string): Promise<CaseDetail> {
@@ -200,13 +207,14 @@ export async function getCase(id: string): Promise<CaseDetail> {
       tweetId: String(t.tweet_id ?? t.id),
       role: t.role === 'brand' ? 'brand' : 'customer',
       author: String(t.author_username ? '@' + t.author_username : (t.author ?? t.author_id ?? '')),
-      text: String(t.text ?? ''),
+      text: decodeEntities(String(t.text ?? '')),
       createdAt: String(t.created_at),
       kind: str(t.kind ?? t.classification?.kind),
       flags: list(t.flags ?? t.classification?.flags),
       reasons: list(t.reasons ?? t.classification?.reasons),
       waitSeconds: num(t.wait_seconds ?? t.waited_seconds ?? t.response_seconds),
     })),
+    alerts: ((r.alerts ?? []) as Raw[]).map(toAlert),
     breaches: ((r.breaches ?? c.breaches ?? []) as Raw[]).map((b) => ({
       metric: String(b.metric),
       targetSeconds: num(b.target_seconds) ?? 0,

@@ -22,10 +22,10 @@ export function AlertsPanel({ handles }: { handles: Handle[] }) {
   useEffect(() => {
     if (!polled.data) return;
     if (seen.current === null) {
-      seen.current = new Set(polled.data.map((a) => a.id));
+      seen.current = new Set(polled.data.alerts.map((a) => a.id));
       return;
     }
-    const arrived = polled.data.filter((a) => !seen.current!.has(a.id)).map((a) => a.id);
+    const arrived = polled.data.alerts.filter((a) => !seen.current!.has(a.id)).map((a) => a.id);
     arrived.forEach((id) => seen.current!.add(id));
     if (arrived.length) setFresh((f) => new Set([...f, ...arrived]));
   }, [polled.data]);
@@ -34,7 +34,7 @@ export function AlertsPanel({ handles }: { handles: Handle[] }) {
     seen.current = null;
   }, [handle, severity]);
 
-  const alerts = (polled.data ?? []).filter((a) => showResolved || a.state !== 'resolved');
+  const alerts = (polled.data?.alerts ?? []).filter((a) => showResolved || a.state !== 'resolved');
   const open = alerts.filter((a) => a.state === 'open').length;
 
   useEffect(() => {
@@ -80,7 +80,7 @@ export function AlertsPanel({ handles }: { handles: Handle[] }) {
   );
 
   return (
-    <Panel title={`Live alerts${open ? ` · ${open} open` : ''}`} id="alerts" actions={actions} updatedAt={polled.updatedAt}>
+    <Panel title={`Live alerts${open ? ` · ${open}${polled.data?.more ? '+' : ''} open` : ''}`} id="alerts" actions={actions} updatedAt={polled.updatedAt}>
       {polled.error && <ErrorBox error={polled.error} retry={polled.reload} />}
       {actionError && (
         <p class="state state-error" role="alert">

@@ -1,12 +1,14 @@
 // Owns the case page (#/cases/<id>): the conversation timeline with each reply's kind, the customer's flags and the reasons.
 import { getCase, type CaseDetail } from '../api.ts';
-import { formatDateTime, formatDuration, label } from '../format.ts';
-import { usePoll } from '../hooks.ts';
+import { formatDateTime, formatDuration, label, relative } from '../format.ts';
+import { useNow, usePoll } from '../hooks.ts';
 import { ErrorBox, Loading } from '../components/states.tsx';
 
 const DEFLECTIONS = new Set(['channel_redirect', 'team_redirect', 'link_only', 'truncated']);
 
 function Facts({ c }: { c: CaseDetail }) {
+  const now = useNow(1000);
+  const left = c.dueAt ? (Date.parse(c.dueAt) - now) / 1000 : null;
   return (
     <dl class="facts">
       <div>
@@ -31,6 +33,15 @@ function Facts({ c }: { c: CaseDetail }) {
           {c.customerTweets} from customer, {c.brandReplies} replies{c.nudges ? `, ${c.nudges} nudges` : ''}
         </dd>
       </div>
+      {c.awaitingSince && c.state === 'open' && (
+        <div>
+          <dt>Customer waiting</dt>
+          <dd class={left !== null && left < 0 ? 'over' : ''}>
+            {relative(c.awaitingSince, now).replace(' ago', '')}
+            {left !== null && (left < 0 ? `, over target by ${formatDuration(-left)}` : `, ${formatDuration(left)} left`)}
+          </dd>
+        </div>
+      )}
       {c.flags.length > 0 && (
         <div>
           <dt>Flags</dt>
@@ -58,6 +69,21 @@ export function CasePage({ id }: { id: string }) {
       {c && (
         <>
           <Facts c={c} />
+          {c.alerts.length > 0 && (
+            <section class="panel">
+              <h2>Alerts</h2>
+              <ul class="case-alerts">
+                {c.alerts.map((a) => (
+                  <li key={a.id}>
+                    <span class={`badge sev-${a.severity}`}>{a.severity}</span>
+                    <span class="badge kind">{label(a.kind)}</span>
+                    {a.state !== 'open' && <span class="badge state">{a.state}</span>} {a.title}
+                    <span class="muted small"> · {formatDateTime(a.raisedAt)}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           {c.breaches.length > 0 && (
             <section class="panel">
               <h2>Missed targets</h2>

@@ -8,6 +8,8 @@ import { Chart } from '../components/chart.tsx';
 import { Empty, ErrorBox, Loading, Panel } from '../components/states.tsx';
 
 const axisValues = (_u: uPlot, ticks: number[]) => ticks.map((t) => formatDuration(t));
+// Tick steps in seconds that read well as durations: 1, 2, 5, 10, 15, 30 minutes, 1, 2, 3, 6, 12 hours, days.
+const durationSteps = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800];
 
 export function LatencyPanel({ handles }: { handles: Handle[] }) {
   const [chosen, setChosen] = useState('');
@@ -20,7 +22,7 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, (series?.targetSeconds ?? 0) * 1.2, 60)] } },
-      axes: [{}, { values: axisValues, size: 70 }],
+      axes: [{}, { values: axisValues, size: 70, incrs: durationSteps }],
       series: [
         {},
         { label: 'median', stroke: '#1d4ed8', width: 2, value: (_u, v) => (v == null ? '—' : formatDuration(v)) },

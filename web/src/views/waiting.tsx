@@ -7,10 +7,10 @@ import { Empty, ErrorBox, Loading, Panel } from '../components/states.tsx';
 export function WaitingPanel() {
   const polled = usePoll(() => listWaitingCases(), [], 10_000);
   const now = useNow(1000);
-  const cases = polled.data ?? [];
+  const cases = polled.data?.cases ?? [];
 
   return (
-    <Panel title={`Waiting now${cases.length ? ` · ${cases.length}` : ''}`} id="waiting" updatedAt={polled.updatedAt}>
+    <Panel title={`Waiting now${cases.length ? ` · ${cases.length}${polled.data?.more ? '+' : ''}` : ''}`} id="waiting" updatedAt={polled.updatedAt}>
       {polled.error && <ErrorBox error={polled.error} retry={polled.reload} />}
       {!polled.data && polled.loading && <Loading what="waiting cases" />}
       {polled.data && cases.length === 0 && (
@@ -20,6 +20,7 @@ export function WaitingPanel() {
         </Empty>
       )}
       {cases.length > 0 && (
+        <div class="scroll-box">
         <table class="waiting">
           <thead>
             <tr>
@@ -50,6 +51,7 @@ export function WaitingPanel() {
             })}
           </tbody>
         </table>
+        </div>
       )}
     </Panel>
   );
