@@ -35,7 +35,7 @@ function samplePatterns() {
   return { handles, customer, brand };
 }
 
-async function load(db: Awaited<ReturnType<typeof benchDatabase>>['db']) {
+export async function load(db: Awaited<ReturnType<typeof benchDatabase>>['db']) {
   const { handles, customer, brand } = samplePatterns();
   const teams = ['care', 'travel', 'telecom', 'retail', 'media'];
   await syncConfig(

@@ -14,7 +14,8 @@ export function requestLog(deps: Deps, metrics: Metrics): MiddlewareHandler {
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const status = c.res.status;
-    const route = c.req.method === 'OPTIONS' ? 'OPTIONS' : routePath(c, -1) || 'unmatched';
+    // After next(), the route index points at the handler that answered (the dashboard's catch-all would otherwise label everything).
+    const route = c.req.method === 'OPTIONS' ? 'OPTIONS' : routePath(c) || 'unmatched';
     metrics.httpDuration.observe({ method: c.req.method, route, status: String(status) }, ms / 1000);
     const fields = { reqId: c.get('requestId' as never) as string, method: c.req.method, path: c.req.path, status, ms };
     if (QUIET_PATHS.has(c.req.path)) deps.log.debug(fields, 'request');

@@ -104,7 +104,7 @@ describe('errors', () => {
     const res = await h.get('/v1/alerts/123456', read);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'alert 123456 was not found', details: null } });
-    expect((await h.get('/nope')).status).toBe(404);
+    expect((await h.get('/v1/nope', read)).status).toBe(404);
   });
 
   it('answers 413 above the body limit', async () => {
