@@ -1,17 +1,19 @@
 // Owns `replywatch analyze`: a TWCS file in, cases.jsonl and scorecard.json out, no database.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
 import { ConfigError, parseFileConfig, type FileConfig } from '../config.ts';
-import { buildResponderIndex, CaseBook, compareTweets, type HandleSetup } from '../domain/analysis.ts';
+import { Worker } from 'node:worker_threads';
+import { buildResponderIndex, CaseStore, compareTweets, TweetRouter, type HandleSetup } from '../domain/analysis.ts';
 import { compileCalendar, parseIcalHolidays } from '../domain/calendar.ts';
 import { caseRecord } from '../domain/case-summary.ts';
-import type { CaseState } from '../domain/cases.ts';
 import { ScorecardBuilder, type Period, type Scorecard } from '../domain/scorecard.ts';
 import { watchList } from '../domain/routing.ts';
 import type { Calendar, Policy, Tweet } from '../domain/types.ts';
 import { readTwcs, type MalformedRow } from '../sources/twcs.ts';
+import type { RoutedBatch, WorkerInit, WorkerMessage } from './analyze-worker.ts';
 
 export interface AnalyzeOptions {
   format?: 'twcs' | 'jsonl';
@@ -22,6 +24,8 @@ export interface AnalyzeOptions {
   period?: Period;
   /** Where progress and the summary go (default: nothing). */
   stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
+  /** Worker threads for classifying and threading (0: all in this thread). */
+  workers?: number;
   env?: Record<string, string | undefined>;
 }
 
@@ -128,43 +132,25 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
   const responders = buildResponderIndex(tweets, watched);
   const asOf = tweets.length ? tweets[tweets.length - 1]!.createdAt.getTime() : Date.now();
 
-  // Pass 2: thread in time order; finished cases stream out to cases.jsonl and into the scorecard.
-  const scorecard = new ScorecardBuilder({ asOf, period: opts.period });
-  let cases = 0;
+  // Pass 2: route in time order, then classify and thread per handle, in worker threads when asked; finished cases
+  // stream out to cases.jsonl and into the scorecard.
   let out: fs.WriteStream | undefined;
   if (opts.out) {
     fs.mkdirSync(opts.out, { recursive: true });
     out = fs.createWriteStream(path.join(opts.out, 'cases.jsonl'));
   }
-  let pending: string[] = [];
-  const onCase = (c: CaseState) => {
-    const setup = setupOf(c.handle);
-    cases++;
-    scorecard.add(c, setup);
-    if (out) pending.push(JSON.stringify(caseRecord(c, setup, asOf)));
+  const write = async (chunk: string) => {
+    if (out && chunk && !out.write(chunk)) await new Promise<void>((resolve) => out!.once('drain', resolve));
   };
-  const flush = async () => {
-    if (!out || pending.length === 0) return;
-    const chunk = pending.join('\n') + '\n';
-    pending = [];
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out!.once('drain', resolve));
-  };
-  const book = new CaseBook({ setup: setupOf, watched, responders, onCase });
-  for (let i = 0; i < tweets.length; i++) {
-    book.add(tweets[i]!);
-    // Drop the tweet as soon as it is threaded so memory falls while pass 2 runs.
-    (tweets as unknown as (Tweet | undefined)[])[i] = undefined;
-    if ((i & 8191) === 8191) {
-      bar.update(i, 'threading');
-      await flush();
-    }
-  }
-  book.finish(asOf);
-  await flush();
+  const router = new TweetRouter(watched, responders);
+  const workers = opts.workers ?? 0;
+  const result = workers > 0 ? await threadInWorkers(tweets, router, workers, write, { ...opts, asOf, bar }) : await threadHere(tweets, router, setupOf, write, { ...opts, asOf, bar });
   bar.clear();
   if (out) await new Promise<void>((resolve, reject) => out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
-  const card = scorecard.build();
+  const card = result.scorecard.build();
   if (opts.out) fs.writeFileSync(path.join(opts.out, 'scorecard.json'), JSON.stringify(card, null, 2) + '\n');
+  const cases = result.cases;
+  const book = { orphanReplies: result.orphanReplies, unrouted: router.unrouted };
 
   const seconds = (performance.now() - started) / 1000;
   const rows = tweets.length + malformed;
@@ -175,6 +161,134 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
       '\n',
   );
   return { scorecard: card, summary };
+}
+
+interface ThreadResult {
+  scorecard: ScorecardBuilder;
+  cases: number;
+  orphanReplies: number;
+}
+interface ThreadOpts {
+  asOf: number;
+  period?: Period;
+  out?: string;
+  config?: string;
+  targetMinutes?: number;
+  env?: Record<string, string | undefined>;
+  bar: ReturnType<typeof progressBar>;
+}
+
+/** Single-threaded pass 2. Tweets are released as they are threaded so memory falls while it runs. */
+async function threadHere(tweets: Tweet[], router: TweetRouter, setupOf: (h: string) => HandleSetup, write: (s: string) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
+  const scorecard = new ScorecardBuilder({ asOf: o.asOf, period: o.period });
+  let cases = 0;
+  let pending: string[] = [];
+  const store = new CaseStore({
+    setup: setupOf,
+    onCase(c) {
+      const setup = setupOf(c.handle);
+      cases++;
+      scorecard.add(c, setup);
+      if (o.out) pending.push(JSON.stringify(caseRecord(c, setup, o.asOf)));
+    },
+  });
+  const flush = async () => {
+    if (pending.length) await write(pending.join('\n') + '\n');
+    pending = [];
+  };
+  for (let i = 0; i < tweets.length; i++) {
+    const t = tweets[i]!;
+    for (const route of router.route(t)) store.step(t, route);
+    (tweets as unknown as (Tweet | undefined)[])[i] = undefined;
+    if ((i & 8191) === 8191) {
+      o.bar.update(i, 'threading');
+      await flush();
+    }
+  }
+  store.finish(o.asOf);
+  await flush();
+  return { scorecard, cases, orphanReplies: store.orphanReplies };
+}
+
+function emptyBatch(): RoutedBatch {
+  return { ids: [], authors: [], texts: [], times: new Float64Array(4096), brand: new Uint8Array(4096), handles: [], customers: [] };
+}
+
+/**
+ * Pass 2 over `n` worker threads: the main thread routes (routing needs every earlier tweet), each worker owns a share
+ * of the handles (cases and canned detection are per handle, so the result equals the single-threaded path).
+ */
+async function threadInWorkers(tweets: Tweet[], router: TweetRouter, n: number, write: (s: string) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
+  const init: WorkerInit = { config: o.config, targetMinutes: o.targetMinutes, env: o.env ?? process.env, asOf: o.asOf, period: o.period, writeCases: !!o.out };
+  // Workers do not inherit the TypeScript loader of this thread: each registers tsx before importing its module.
+  const boot = `(async () => { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(new URL('./analyze-worker.ts', import.meta.url).href)}); })().catch((e) => { console.error(e); process.exit(1); });`;
+  const workers = Array.from({ length: n }, () => new Worker(boot, { eval: true, workerData: init }));
+  const scorecard = new ScorecardBuilder({ asOf: o.asOf, period: o.period });
+  let cases = 0;
+  let orphanReplies = 0;
+  let writes = Promise.resolve();
+  const done = workers.map(
+    (w) =>
+      new Promise<void>((resolve, reject) => {
+        let finished = false;
+        w.on('error', reject);
+        w.on('exit', (code) => (finished ? resolve() : reject(new Error(`analyze worker stopped early (exit code ${code})`))));
+        w.on('message', (m: WorkerMessage) => {
+          if (m.type === 'lines') writes = writes.then(() => write(m.data));
+          else if (m.type === 'error') reject(new Error(`analyze worker failed: ${m.message}`));
+          else {
+            scorecard.absorb(m.parts);
+            cases += m.cases;
+            orphanReplies += m.orphanReplies;
+            finished = true;
+            void w.terminate();
+          }
+        });
+      }),
+  );
+  const partOf = new Map<string, number>();
+  const batches = workers.map(() => emptyBatch());
+  const send = (k: number) => {
+    const b = batches[k]!;
+    if (b.ids.length === 0) return;
+    b.times = b.times.slice(0, b.ids.length);
+    b.brand = b.brand.slice(0, b.ids.length);
+    workers[k]!.postMessage(b, [b.times.buffer as ArrayBuffer, b.brand.buffer as ArrayBuffer]);
+    batches[k] = emptyBatch();
+  };
+  for (let i = 0; i < tweets.length; i++) {
+    const t = tweets[i]!;
+    for (const r of router.route(t)) {
+      let k = partOf.get(r.handle);
+      // Spread handles round-robin in order of first appearance; big brands appear early and land apart.
+      if (k === undefined) partOf.set(r.handle, (k = partOf.size % n));
+      const b = batches[k]!;
+      const j = b.ids.length;
+      b.ids.push(t.id);
+      b.authors.push(t.authorId);
+      b.texts.push(t.text);
+      b.times[j] = t.createdAt.getTime();
+      b.brand[j] = t.isBrand ? 1 : 0;
+      b.handles.push(r.handle);
+      b.customers.push(r.customerId);
+      if (j + 1 === 4096) send(k);
+    }
+    (tweets as unknown as (Tweet | undefined)[])[i] = undefined;
+    if ((i & 8191) === 8191) o.bar.update(i, 'threading');
+  }
+  workers.forEach((w, k) => {
+    send(k);
+    w.postMessage('end');
+  });
+  await Promise.all(done);
+  await writes;
+  return { scorecard, cases, orphanReplies };
+}
+
+/** One worker per core, at most 4; none on a single core. */
+export function defaultWorkers(): number {
+  const cores = os.availableParallelism();
+  return cores > 1 ? Math.min(4, cores) : 0;
 }
 
 function positiveNumber(v: string): number {
@@ -193,7 +307,8 @@ export function register(program: Command): void {
     .option('--config <file>', 'YAML config with calendars, policies and handles (default: wall clock, 1 h target)')
     .option('--target-minutes <n>', 'first and next response target for every policy', positiveNumber)
     .addOption(new Option('--period <period>', 'also split scorecards by period').choices(['all', 'month', 'week']).default('all'))
-    .action(async (file: string, opts: { format?: 'twcs' | 'jsonl'; out: string; config?: string; targetMinutes?: number; period: Period }) => {
+    .option('--workers <n>', 'worker threads for classification and threading (0: none)', (v) => Number(v), defaultWorkers())
+    .action(async (file: string, opts: { format?: 'twcs' | 'jsonl'; out: string; config?: string; targetMinutes?: number; period: Period; workers: number }) => {
       await analyzeFile(file, { ...opts, stderr: process.stderr });
     });
 }

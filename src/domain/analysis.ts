@@ -60,10 +60,8 @@ export function buildResponderIndex(tweets: Iterable<Tweet>, watched: (n: string
   return index;
 }
 
-export interface CaseBookOptions {
+export interface CaseStoreOptions {
   setup(handle: string): HandleSetup;
-  watched(nameOrId: string): string | undefined;
-  responders?: ReadonlyMap<string, readonly string[]>;
   /** Receives every case once it can change no more (replaced, swept or at finish). */
   onCase(state: CaseState): void;
   canned?: CannedDetector;
@@ -71,60 +69,42 @@ export interface CaseBookOptions {
   sweepEvery?: number;
 }
 
-const NO_HANDLES: readonly string[] = [];
-
 /**
- * Threads a time-ordered stream of tweets into cases in memory. Holds the open cases, recently closed ones (a late
- * "you're welcome" may still join) and a small record per tweet for reply routing; finished cases go to `onCase`.
+ * Holds the latest case per (handle, customer) and steps routed tweets into it, in time order. Handles are independent
+ * (cases, canned detection and policies are per handle), so one store per group of handles gives the same cases as one
+ * store for all: that is how `analyze` spreads the work over threads.
  */
-export class CaseBook {
+export class CaseStore {
   private readonly latest = new Map<string, CaseState>();
-  private readonly parents = new Map<string, ParentInfo>();
   private readonly canned: CannedDetector;
   private sinceSweep = 0;
-  routed = 0;
   orphanReplies = 0;
-  unrouted = 0;
 
-  constructor(private readonly opts: CaseBookOptions) {
+  constructor(private readonly opts: CaseStoreOptions) {
     this.canned = opts.canned ?? new CannedDetector();
   }
 
-  add(tweet: Tweet): void {
-    const parent = tweet.inReplyToTweetId ? this.parents.get(tweet.inReplyToTweetId) : undefined;
-    const routes = routeTweet(tweet, { watched: this.opts.watched, parent, responders: this.opts.responders?.get(tweet.id) });
-    if (tweet.isBrand) {
-      this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: true, handles: NO_HANDLES, customerId: routes[0]?.customerId ?? parent?.customerId });
-    } else {
-      this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: false, handles: routes.length ? routes.map((r) => r.handle) : NO_HANDLES });
-    }
-    if (routes.length === 0) this.unrouted++;
-    for (const route of routes) {
-      const key = route.handle + '\u0000' + route.customerId;
-      const prev = this.latest.get(key);
-      const res = stepTweet(prev, tweet, route, this.opts.setup(route.handle), this.canned);
-      this.routed++;
-      if (!res.state) {
-        this.orphanReplies++;
-        continue;
-      }
-      if (res.state !== prev) {
-        if (prev) this.opts.onCase(prev);
-        this.latest.set(key, res.state);
-      }
+  step(tweet: Tweet, route: Route): void {
+    const key = route.handle + '\u0000' + route.customerId;
+    const prev = this.latest.get(key);
+    const res = stepTweet(prev, tweet, route, this.opts.setup(route.handle), this.canned);
+    if (!res.state) this.orphanReplies++;
+    else if (res.state !== prev) {
+      if (prev) this.opts.onCase(prev);
+      this.latest.set(key, res.state);
     }
     if (++this.sinceSweep >= (this.opts.sweepEvery ?? 20_000)) {
-      this.sweepEvery(tweet.createdAt.getTime());
+      this.sweep(tweet.createdAt.getTime());
       this.sinceSweep = 0;
     }
   }
 
-  /** Emits cases that no later tweet can change any more as of `now` (equivalent to what `add` would decide lazily). */
-  private sweepEvery(now: number) {
+  /** Emits cases that no later tweet can change any more as of `now` (the same decision `step` would take lazily). */
+  private sweep(now: number) {
     for (const [key, c] of this.latest) {
-      const quietMs = this.opts.setup(c.handle).policy.quietCloseHours * 3_600_000;
-      if (c.state === 'open') closeIfQuiet(c, now, this.opts.setup(c.handle).policy);
-      if (c.state === 'closed' && now >= (c.closedAt ?? 0) + (c.closeReason === 'quiet' ? 0 : quietMs)) {
+      const policy = this.opts.setup(c.handle).policy;
+      if (c.state === 'open') closeIfQuiet(c, now, policy);
+      if (c.state === 'closed' && now >= (c.closedAt ?? 0) + (c.closeReason === 'quiet' ? 0 : policy.quietCloseHours * 3_600_000)) {
         this.opts.onCase(c);
         this.latest.delete(key);
       }
@@ -139,8 +119,61 @@ export class CaseBook {
     }
     this.latest.clear();
   }
+}
 
-  get openCases(): number {
-    return this.latest.size;
+const NO_HANDLES: readonly string[] = [];
+
+/** Routes a time-ordered stream of tweets, remembering a small record per tweet so replies find their parent's case. */
+export class TweetRouter {
+  private readonly parents = new Map<string, ParentInfo>();
+  unrouted = 0;
+
+  constructor(
+    private readonly watched: (nameOrId: string) => string | undefined,
+    private readonly responders?: ReadonlyMap<string, readonly string[]>,
+  ) {}
+
+  route(tweet: Tweet): Route[] {
+    const parent = tweet.inReplyToTweetId ? this.parents.get(tweet.inReplyToTweetId) : undefined;
+    const routes = routeTweet(tweet, { watched: this.watched, parent, responders: this.responders?.get(tweet.id) });
+    if (tweet.isBrand) {
+      this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: true, handles: NO_HANDLES, customerId: routes[0]?.customerId ?? parent?.customerId });
+    } else {
+      this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: false, handles: routes.length ? routes.map((r) => r.handle) : NO_HANDLES });
+    }
+    if (routes.length === 0) this.unrouted++;
+    return routes;
+  }
+}
+
+export interface CaseBookOptions extends CaseStoreOptions {
+  watched(nameOrId: string): string | undefined;
+  responders?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Routing plus one case store: the single-threaded batch path. */
+export class CaseBook {
+  private readonly router: TweetRouter;
+  private readonly store: CaseStore;
+
+  constructor(opts: CaseBookOptions) {
+    this.router = new TweetRouter(opts.watched, opts.responders);
+    this.store = new CaseStore(opts);
+  }
+
+  add(tweet: Tweet): void {
+    for (const route of this.router.route(tweet)) this.store.step(tweet, route);
+  }
+
+  finish(asOf: number): void {
+    this.store.finish(asOf);
+  }
+
+  get orphanReplies(): number {
+    return this.store.orphanReplies;
+  }
+
+  get unrouted(): number {
+    return this.router.unrouted;
   }
 }

@@ -128,6 +128,28 @@ export class ScorecardBuilder {
     for (const s of c.nextResponseSeconds) a.next.push(s);
   }
 
+  /** The raw accumulators (plain data), to send from a worker thread to the one that builds the scorecard. */
+  parts(): unknown[] {
+    return [...this.accs.values()];
+  }
+
+  /** Adds accumulators from `parts()` of another builder (one that saw other cases). */
+  absorb(parts: unknown[]): void {
+    for (const p of parts as Acc[]) {
+      const key = p.handle + '\u0000' + p.period;
+      const a = this.accs.get(key);
+      if (!a) {
+        this.accs.set(key, p);
+        continue;
+      }
+      for (const k of ['cases', 'answered', 'resolved', 'deflectedCases', 'customerTweets', 'replies', 'nudges', 'deflectingReplies', 'signed', 'usesName', 'empathy', 'canned', 'due', 'withinTarget'] as const) a[k] += p[k];
+      for (const k of ['first', 'firstBusiness', 'next', 'inHours', 'afterHours'] as const) for (const x of p[k]) a[k].push(x);
+      for (const [kind, n] of Object.entries(p.kinds)) a.kinds[kind] = (a.kinds[kind] ?? 0) + n;
+      a.from = Math.min(a.from, p.from);
+      a.to = Math.max(a.to, p.to);
+    }
+  }
+
   build() {
     const cards = [...this.accs.values()].map((a) => card(a));
     const all = cards.filter((c) => c.period === 'all');

@@ -26,7 +26,7 @@ describe('replywatch analyze on the real sample', () => {
 
   beforeAll(async () => {
     const out = path.join(dir, 'out');
-    ({ stderr } = await cli('analyze', SAMPLE, '--out', out));
+    ({ stderr } = await cli('analyze', SAMPLE, '--out', out, '--workers', '2'));
     cases = fs.readFileSync(path.join(out, 'cases.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CaseRecord);
     scorecard = JSON.parse(fs.readFileSync(path.join(out, 'scorecard.json'), 'utf8')) as Scorecard;
   }, 120_000);
@@ -47,6 +47,15 @@ describe('replywatch analyze on the real sample', () => {
     // The wall clock is the default, so business seconds equal wall seconds.
     expect(cases.every((c) => c.first_response_seconds === c.first_response_business_seconds)).toBe(true);
   });
+
+  it('gives the same cases and scorecard in worker threads (the CLI default here) as in one thread', async () => {
+    const single = path.join(dir, 'single');
+    await analyzeFile(SAMPLE, { out: single, workers: 0 });
+    const lines = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').sort();
+    expect(lines(path.join(single, 'cases.jsonl'))).toEqual(lines(path.join(dir, 'out', 'cases.jsonl')));
+    const a = JSON.parse(fs.readFileSync(path.join(single, 'scorecard.json'), 'utf8')) as Scorecard;
+    expect(a).toEqual(scorecard);
+  }, 60_000);
 
   it('finds AmazonHelp first-response times close to the data README (median 10.2 min, p90 35.6 min)', () => {
     // Our definition: per case (customer x handle), from the customer tweet that opened it to the first brand reply
