@@ -7,8 +7,8 @@ const here = import.meta.dirname;
 export default defineConfig({
   root: here,
   base: '/',
-  // Preact through esbuild's automatic JSX runtime: no Babel plugin needed.
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  // Preact through Oxc's automatic JSX runtime: no Babel or framework plugin needed.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: path.join(here, 'dist'),
     emptyOutDir: true,
