@@ -1,4 +1,5 @@
 // Owns the one ingest transaction used by the poller and by replay: tweets, links, errors, cursors and the analyzer wake-up commit together.
+import { sql } from 'kysely';
 import type { Db } from './connect.ts';
 import type { TweetRecord, XProblem } from '../domain/x-tweet.ts';
 import { addJob } from './jobs.ts';
@@ -29,6 +30,25 @@ export interface IngestResult {
 /** Task name and key of the analyzer's per-handle job; unknown tasks wait harmlessly in the queue. */
 export const ANALYZE_TASK = 'analyze_handle';
 
+/**
+ * One keyed analyzer job per handle (preserve_run_at: a burst of batches keeps one pending job instead of pushing
+ * it back). Raw SQL: graphile-worker's add_job is a function; calling it once per row of unnest saves a round trip
+ * per handle. Sorted ids keep lock order stable between concurrent writers.
+ */
+async function wakeAnalyzer(db: Db, handleIds: number[]): Promise<void> {
+  if (!handleIds.length) return;
+  if (handleIds.length === 1) {
+    await addJob(db, ANALYZE_TASK, { handleId: handleIds[0] }, { jobKey: `${ANALYZE_TASK}:${handleIds[0]}`, jobKeyMode: 'preserve_run_at' });
+    return;
+  }
+  await sql`select graphile_worker.add_job(
+      identifier => ${ANALYZE_TASK}::text,
+      payload => json_build_object('handleId', h),
+      job_key => ${ANALYZE_TASK + ':'}::text || h,
+      job_key_mode => 'preserve_run_at'::text)
+    from unnest(${handleIds}::int[]) with ordinality as u(h, n) order by n`.execute(db);
+}
+
 export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestResult> {
   return db.transaction().execute(async (trx) => {
     const { inserted, updated } = await upsertTweets(trx, batch.records, batch.source);
@@ -41,10 +61,7 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestRes
     const monthReads = batch.reads ? await addReads(trx, batch.reads.at, batch.reads.posts, batch.reads.requests) : undefined;
     // An edit rewrites a tweet the analyzer has seen: wake every handle of the batch then, else only those with new links.
     const wake = new Set(updated > 0 ? batch.links.map((l) => l.handleId) : linked.keys());
-    for (const handleId of [...wake].sort((a, b) => a - b)) {
-      // preserve_run_at: a burst of batches keeps one pending job instead of pushing it back each time.
-      await addJob(trx, ANALYZE_TASK, { handleId }, { jobKey: `${ANALYZE_TASK}:${handleId}`, jobKeyMode: 'preserve_run_at' });
-    }
+    await wakeAnalyzer(trx, [...wake].sort((a, b) => a - b));
     return { inserted, updated, linked, monthReads };
   });
 }
