@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
 
     await page.locator('#latency .chart canvas').first().waitFor();
     await page.locator('#heatmap td.hit').first().waitFor();
-    await page.screenshot({ path: path.join(shots, 'dashboard-desktop.png'), fullPage: true });
+    await page.screenshot({ path: path.join(shots, 'seeded-dashboard.png'), fullPage: true });
 
     // Ack it from the page: the server records who, and the row shows the new state.
     await live.getByRole('button', { name: /^Acknowledge/ }).click();
@@ -124,7 +124,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     expect(await last.getAttribute('data-kind')).toBe('dm_request');
     expect(await last.locator('.badge.kind').textContent()).toBe('dm request');
     expect(await last.locator('.reasons').textContent()).toContain('let us know in dm');
-    await page.screenshot({ path: path.join(shots, 'case-desktop.png'), fullPage: true });
+    await page.screenshot({ path: path.join(shots, 'seeded-case.png'), fullPage: true });
     await page.close();
   });
 
@@ -133,7 +133,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     await signIn(page);
     await page.locator('#alerts .alert').first().waitFor();
     await page.locator('#waiting tbody tr').first().waitFor();
-    await page.screenshot({ path: path.join(shots, 'dashboard-phone.png'), fullPage: true });
+    await page.screenshot({ path: path.join(shots, 'seeded-phone.png'), fullPage: true });
     // Nothing wider than the screen: no sideways scrolling on a phone.
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
