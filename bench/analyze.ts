@@ -1,9 +1,9 @@
 // Benchmarks `replywatch analyze`: scales the real TWCS sample to N rows (copies with shifted ids, customers and times) and times it.
-// Usage: npx tsx bench/analyze.ts [rows=1000000] [--keep]   (the file goes to bench/.data/, which git ignores)
+// Usage: npx tsx bench/analyze.ts [rows=1000000] [--workers=N] [--keep]   (the file goes to bench/.data/, which git ignores)
 import fs from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
-import { analyzeFile } from '../src/cli/analyze.ts';
+import { analyzeFile, defaultWorkers } from '../src/cli/analyze.ts';
 
 const SAMPLE = path.resolve(import.meta.dirname, '../../shared/data/twcs-sample.csv');
 const rowsWanted = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
@@ -54,11 +54,14 @@ if (!fs.existsSync(file)) {
 
 let peakRss = 0;
 const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-const { summary } = await analyzeFile(file, { out: path.join(DATA, 'analyze-out'), stderr: process.stderr });
+const workers = Number(process.argv.find((a) => a.startsWith('--workers='))?.slice(10) ?? defaultWorkers());
+const cpu0 = process.cpuUsage();
+const { summary } = await analyzeFile(file, { out: path.join(DATA, 'analyze-out'), stderr: process.stderr, workers });
+const cpu = process.cpuUsage(cpu0);
 clearInterval(timer);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 console.log(
   `analyze: ${summary.tweets.toLocaleString('en-US')} tweets in ${summary.seconds}s = ${Math.round(summary.tweets / summary.seconds).toLocaleString('en-US')} tweets/s; ` +
-    `${summary.cases.toLocaleString('en-US')} cases; peak RSS ${(peakRss / 1e6).toFixed(0)} MB`,
+    `${summary.cases.toLocaleString('en-US')} cases; ${workers} worker threads; CPU of all threads ${((cpu.user + cpu.system) / 1e6).toFixed(1)}s; peak RSS ${(peakRss / 1e6).toFixed(0)} MB`,
 );
 if (!process.argv.includes('--keep')) fs.rmSync(path.join(DATA, 'analyze-out'), { recursive: true, force: true });

@@ -47,7 +47,7 @@ export function compareTweets(a: Tweet, b: Tweet): number {
 }
 
 /** Tweet id -> watched handles that replied to it, from the brand tweets' reply links (TWCS lookahead for openers). */
-export function buildResponderIndex(tweets: Iterable<Tweet>, watched: (n: string) => string | undefined): Map<string, string[]> {
+export function buildResponderIndex(tweets: Iterable<Pick<Tweet, 'isBrand' | 'authorId' | 'inReplyToTweetId'>>, watched: (n: string) => string | undefined): Map<string, string[]> {
   const index = new Map<string, string[]>();
   for (const t of tweets) {
     if (!t.isBrand || !t.inReplyToTweetId) continue;

@@ -69,7 +69,8 @@ const MENTION = /@(\w{1,50})/g;
 const NO_MENTIONS: string[] = [];
 Object.freeze(NO_MENTIONS);
 
-function mentionsOf(text: string): string[] {
+/** `@name` tokens of a text (names or, in TWCS, numeric user ids). */
+export function mentionsOf(text: string): string[] {
   if (text.indexOf('@') === -1) return NO_MENTIONS;
   const out: string[] = [];
   for (const m of text.matchAll(MENTION)) out.push(m[1]!);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/cli/analyze.ts';
 import { renderReport } from '../../src/cli/report.ts';
@@ -55,6 +56,16 @@ describe('replywatch analyze on the real sample', () => {
     expect(lines(path.join(single, 'cases.jsonl'))).toEqual(lines(path.join(dir, 'out', 'cases.jsonl')));
     const a = JSON.parse(fs.readFileSync(path.join(single, 'scorecard.json'), 'utf8')) as Scorecard;
     expect(a).toEqual(scorecard);
+  }, 60_000);
+
+  it('gives the same cases for the file in reverse order (the batch path sorts by created_at, id)', async () => {
+    const parsed = Papa.parse<string[]>(fs.readFileSync(SAMPLE, 'utf8'), { skipEmptyLines: true }).data;
+    const reversed = path.join(dir, 'reversed.csv');
+    fs.writeFileSync(reversed, Papa.unparse([parsed[0]!, ...parsed.slice(1).reverse()], { newline: '\r\n' }));
+    const rev = path.join(dir, 'rev');
+    await analyzeFile(reversed, { out: rev, workers: 0 });
+    const lines = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').sort();
+    expect(lines(path.join(rev, 'cases.jsonl'))).toEqual(lines(path.join(dir, 'out', 'cases.jsonl')));
   }, 60_000);
 
   it('finds AmazonHelp first-response times close to the data README (median 10.2 min, p90 35.6 min)', () => {
