@@ -321,6 +321,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (new URL(e.X_API_BASE_URL).protocol === 'http:' && !e.X_API_ALLOW_HTTP) {
     throw new ConfigError('environment: X_API_BASE_URL: plain http is refused; use https, or set X_API_ALLOW_HTTP=1 for a local test server');
   }
+  if (e.DELIVERY_LEASE_MS !== undefined && e.DELIVERY_LEASE_MS <= e.DELIVERY_TIMEOUT_MS) {
+    throw new ConfigError('environment: DELIVERY_LEASE_MS: must exceed DELIVERY_TIMEOUT_MS, or a slow send would be sent twice');
+  }
   if (e.X_POLL_MIN_INTERVAL_SECONDS > e.X_POLL_MAX_INTERVAL_SECONDS) {
     throw new ConfigError('environment: X_POLL_MIN_INTERVAL_SECONDS: must not exceed X_POLL_MAX_INTERVAL_SECONDS');
   }

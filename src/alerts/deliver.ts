@@ -33,12 +33,14 @@ export interface GateResult {
  * window (at most `digestThresholdPerMinute` per window; the rest are folded into the window's digest) and reserves
  * the channel's next send slot. Whatever the reservation, no two messages leave closer than the channel interval.
  */
-export async function passChannelGate(trx: Kysely<Database>, channel: string, intervalMs: number, now: Date, deps: Pick<Deps, 'config'>, reserved: boolean): Promise<GateResult> {
+export async function passChannelGate(trx: Kysely<Database>, channel: string, intervalMs: number, deps: Pick<Deps, 'config' | 'clock'>, reserved: boolean): Promise<GateResult> {
   const cs = await lockChannelState(trx, channel);
+  // Read the clock after the lock: the time we record must be the time we really go, not when we started waiting.
+  const now = deps.clock();
   const t = now.getTime();
   const spaced = cs.last_send_at ? cs.last_send_at.getTime() + intervalMs : 0;
   if (reserved) {
-    if (spaced > t + SLACK_MS) return { action: 'wait', at: new Date(spaced) };
+    if (spaced > t) return { action: 'wait', at: new Date(spaced) };
     await updateChannelState(trx, channel, { last_send_at: now });
     return { action: 'send', at: now };
   }
@@ -49,9 +51,9 @@ export async function passChannelGate(trx: Kysely<Database>, channel: string, in
     return { action: 'digest', at: new Date(windowStart.getTime() + windowMs) };
   }
   const slot = Math.max(t, cs.next_send_at.getTime(), spaced);
-  const now_ = slot <= t + SLACK_MS;
-  await updateChannelState(trx, channel, { next_send_at: new Date(slot + intervalMs), window_start: windowStart, window_count: count + 1, ...(now_ ? { last_send_at: now } : {}) });
-  return { action: now_ ? 'send' : 'wait', at: new Date(slot) };
+  const goNow = slot <= t;
+  await updateChannelState(trx, channel, { next_send_at: new Date(slot + intervalMs), window_start: windowStart, window_count: count + 1, ...(goNow ? { last_send_at: now } : {}) });
+  return { action: goNow ? 'send' : 'wait', at: goNow ? now : new Date(slot) };
 }
 
 export async function deliverOne(deps: Deps, deliveryRowId: string): Promise<DeliverOutcome> {
@@ -61,6 +63,7 @@ export async function deliverOne(deps: Deps, deliveryRowId: string): Promise<Del
   const staleBefore = now.getTime() - config.delivery.leaseMs;
 
   const claim = await db.transaction().execute(async (trx) => {
+    let startedAt = now;
     const d = await lockDelivery(trx, deliveryRowId);
     if (!d) return { outcome: 'skipped' as const };
     const due = d.next_attempt_at.getTime() <= now.getTime() + SLACK_MS;
@@ -73,7 +76,7 @@ export async function deliverOne(deps: Deps, deliveryRowId: string): Promise<Del
         return { outcome: 'deferred' as const };
       }
       const channel = await loadChannel(trx, d.channel);
-      const gate = await passChannelGate(trx, d.channel, channelIntervalMs(channel, deps), now, deps, d.state === 'ready');
+      const gate = await passChannelGate(trx, d.channel, channelIntervalMs(channel, deps), deps, d.state === 'ready');
       if (gate.action === 'digest') {
         await updateDelivery(trx, d.id, { state: 'digest', next_attempt_at: gate.at }, now);
         await addJob(trx, 'send_digest', { channel: d.channel }, { runAt: gate.at, jobKey: digestJobKey(d.channel, gate.at), jobKeyMode: 'preserve_run_at' });
@@ -84,12 +87,13 @@ export async function deliverOne(deps: Deps, deliveryRowId: string): Promise<Del
         await addJob(trx, 'deliver_alert', { deliveryId: d.id }, { runAt: gate.at, jobKey: deliverJobKey(d.id) });
         return { outcome: 'deferred' as const };
       }
+      startedAt = gate.at;
     } else {
       return { outcome: 'skipped' as const };
     }
     const attempt = d.attempts + 1;
-    await updateDelivery(trx, d.id, { state: 'sending', attempts: attempt }, now);
-    return { outcome: 'send' as const, d, attempt, resend: d.state === 'sending' };
+    await updateDelivery(trx, d.id, { state: 'sending', attempts: attempt }, startedAt);
+    return { outcome: 'send' as const, d, attempt, resend: d.state === 'sending', startedAt };
   });
   if (claim.outcome !== 'send') return claim.outcome;
 
@@ -110,12 +114,12 @@ export async function deliverOne(deps: Deps, deliveryRowId: string): Promise<Del
     if (result.ok) {
       const marked = await updateDelivery(trx, d.id, { state: 'sent', sent_at: done, last_error: null }, done, guard);
       // Only the attempt that moved the row to 'sent' records 'sent' (a unique index backs this up).
-      await recordAttempt(trx, { deliveryId: d.delivery_id, attempt, outcome: marked ? 'sent' : 'resent', status: result.status, at: now });
+      await recordAttempt(trx, { deliveryId: d.delivery_id, attempt, outcome: marked ? 'sent' : 'resent', status: result.status, at: claim.startedAt });
       if (marked) clog.info('alert delivered');
       return 'sent';
     }
     const dead = result.permanent || attempt >= config.delivery.maxAttempts;
-    await recordAttempt(trx, { deliveryId: d.delivery_id, attempt, outcome: result.code === 'RATE_LIMITED' ? 'rate_limited' : dead && result.permanent ? 'refused' : 'failed', status: result.status, error: result.error, at: now });
+    await recordAttempt(trx, { deliveryId: d.delivery_id, attempt, outcome: result.code === 'RATE_LIMITED' ? 'rate_limited' : dead && result.permanent ? 'refused' : 'failed', status: result.status, error: result.error, at: claim.startedAt });
     if (dead) {
       await updateDelivery(trx, d.id, { state: 'dead', last_error: result.error }, done, guard);
       clog.error({ code: result.code, error: result.error }, 'delivery gave up; `replywatch alerts retry --dead` requeues it');

@@ -25,19 +25,21 @@ export type DigestOutcome = 'sent' | 'retry' | 'dead' | 'deferred' | 'nothing';
 /** Sends the channel's next due digest (resuming an unfinished one first). Returns what happened. */
 export async function sendDigest(deps: Deps, channelName: string): Promise<DigestOutcome> {
   const { db, config } = deps;
-  const now = deps.clock();
+  let now = deps.clock();
   const staleBefore = new Date(now.getTime() - config.delivery.leaseMs);
 
   const claim = await db.transaction().execute(async (trx) => {
     // The channel lock serialises digest building for the channel across notifier processes.
     const cs = await lockChannelState(trx, channelName);
+    // After the lock: the send time we record must be when we really go.
+    now = deps.clock();
     const digest = (await findResumableDigest(trx, channelName, now, staleBefore)) ?? (await createDigestFromDue(trx, channelName, now));
     if (!digest) return { outcome: 'nothing' as const };
     const channel = await loadChannel(trx, channelName);
     // After the channel's reserved individual sends, and never closer than the interval to the last message.
     const interval = channelIntervalMs(channel, deps);
     const earliest = Math.max(cs.next_send_at.getTime(), cs.last_send_at ? cs.last_send_at.getTime() + interval : 0);
-    if (earliest > now.getTime() + 50) {
+    if (earliest > now.getTime()) {
       const at = new Date(earliest);
       await updateDigest(trx, digest.id, { state: 'pending', next_attempt_at: at }, now);
       await addJob(trx, 'send_digest', { channel: channelName }, { runAt: at, jobKey: digestJobKey(channelName, 'next') });

@@ -73,7 +73,7 @@ export async function raiseAlert(trx: Kysely<Database>, alert: NewAlert, opts: R
 /** Reopens a resolved alert and delivers it again through today's routes (new delivery ids). False if it was not resolved. */
 export async function reopenAlert(trx: Kysely<Database>, alertId: string, opts: { now: Date }): Promise<boolean> {
   if (!(await markAlertReopened(trx, alertId, opts.now))) return false;
-  await clearDeliveriesForReopen(trx, alertId);
+  for (const id of await clearDeliveriesForReopen(trx, alertId, opts.now)) await addJob(trx, 'deliver_alert', { deliveryId: id }, { jobKey: deliverJobKey(id) });
   await planDeliveries(trx, alertId, opts.now, opts.now);
   return true;
 }

@@ -25,9 +25,21 @@ export async function insertDelivery(db: Kysely<Database>, d: NewDelivery): Prom
   return row?.id ?? null;
 }
 
-/** A reopened alert is delivered again as new deliveries; rows being sent right now stay. */
-export async function clearDeliveriesForReopen(db: Kysely<Database>, alertId: string): Promise<void> {
+/**
+ * A reopened alert is delivered again as new deliveries. Finished rows are removed (their attempts stay in the log);
+ * a row being sent right now is renewed in place (new delivery id, pending): the in-flight send then fails its
+ * guarded mark, and the renewed row sends the reopened alert. Returns the renewed row ids (they need a job).
+ */
+export async function clearDeliveriesForReopen(db: Kysely<Database>, alertId: string, now: Date): Promise<string[]> {
   await db.deleteFrom('deliveries').where('alert_id', '=', alertId).where('state', '!=', 'sending').execute();
+  const renewed = await db
+    .updateTable('deliveries')
+    .set({ delivery_id: sql`gen_random_uuid()`, state: 'pending', attempts: 0, last_error: null, digest_id: null, sent_at: null, next_attempt_at: now, updated_at: now })
+    .where('alert_id', '=', alertId)
+    .where('state', '=', 'sending')
+    .returning('id')
+    .execute();
+  return renewed.map((r) => r.id);
 }
 
 export async function lockDelivery(db: Kysely<Database>, id: string) {

@@ -45,7 +45,7 @@ function startNotifierProcess(): ChildProcess {
       DATABASE_URL: t.url,
       REPLYWATCH_CONFIG: path.join(dir, 'replywatch.config.yaml'),
       ALLOW_PRIVATE_NETWORKS: '1',
-      DELIVERY_TIMEOUT_MS: '20000',
+      DELIVERY_TIMEOUT_MS: '1000',
       DELIVERY_LEASE_MS: '1500',
       DELIVERY_CHANNEL_INTERVAL_MS: '0',
       REPLAY_ENABLED: '0',

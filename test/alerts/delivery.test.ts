@@ -101,6 +101,7 @@ describe('webhook delivery', () => {
     // The warning-level route does not match Slack; the critical one goes to both channels.
     const channels = (await n.t.db.selectFrom('deliveries').select('channel').where('alert_id', '=', id).execute()).map((r) => r.channel).sort();
     expect(channels).toEqual(['hook', 'slack']);
+    await eventually(async () => (await n.t.db.selectFrom('deliveries').select('state').where('alert_id', '=', id).execute()).every((r) => r.state === 'sent'), 20_000, 'both sent');
   });
 
   it('gets every alert to a receiver that was down for a while, once it is back', async () => {

@@ -6,6 +6,7 @@ import { raiseAlert, type NewAlert } from '../../src/alerts/raise.ts';
 import { ackAlert, resolveAlert } from '../../src/db/alert.repository.ts';
 import { sendDigest } from '../../src/alerts/digest.ts';
 import type { Db } from '../../src/db/connect.ts';
+import { notifierDb } from '../../src/db/notifier.schema.ts';
 
 const SECRET = 'routing-secret-0123456789';
 
@@ -24,7 +25,7 @@ describe('burst into digests, per-channel rate', () => {
   beforeAll(async () => {
     recv = await startReceiver();
     n = await createNotifier(
-      { DIGEST_THRESHOLD_PER_MINUTE: '5', DIGEST_WINDOW_SECONDS: '2', DELIVERY_CHANNEL_INTERVAL_MS: '100' },
+      { DIGEST_THRESHOLD_PER_MINUTE: '5', DIGEST_WINDOW_SECONDS: '10', DELIVERY_CHANNEL_INTERVAL_MS: '100' },
       { channels: [{ name: 'hook', type: 'webhook', url: `${recv.url}/hook`, secret: SECRET }], routes: [{ name: 'all', channels: ['hook'] }] },
     );
     await n.startWorkers();
@@ -34,33 +35,36 @@ describe('burst into digests, per-channel rate', () => {
     await recv?.stop();
   });
 
-  it('turns a burst of 200 alerts into a handful of messages that carry every alert exactly once', async () => {
+  it('turns a burst of 200 alerts into a handful of messages that carry every alert exactly once', { timeout: 60_000 }, async () => {
     const ids: string[] = [];
-    for (let batch = 0; batch < 10; batch++) {
-      await n.t.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < 20; i++) {
-          const r = await raiseAlert(trx, { kind: 'outage', severity: 'warning', dedupKey: `burst:${batch}:${i}`, title: `Alert ${batch}-${i}`, reasons: ['burst'] }, { now: new Date() });
-          ids.push(r.id);
-        }
-      });
-    }
+    // One analyzer batch commits 200 alerts at once (an outage).
+    await n.t.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 200; i++) {
+        const r = await raiseAlert(trx, { kind: 'outage', severity: 'warning', dedupKey: `burst:${i}`, title: `Alert ${i}`, reasons: ['burst'] }, { now: new Date() });
+        ids.push(r.id);
+      }
+    });
     const carried = () => recv.requests.flatMap((r) => (r.json.type === 'digest' ? r.json.alerts.map((a: { id: string }) => a.id) : [r.json.alert.id]));
-    await recv.waitFor(() => new Set(carried()).size === 200, 30_000, 'all 200 alerts');
+    await recv.waitFor(() => new Set(carried()).size === 200, 40_000, 'all 200 alerts');
     const all = carried();
     expect(all.length).toBe(200);
     expect(new Set(all)).toEqual(new Set(ids));
     const digests = recv.requests.filter((r) => r.json.type === 'digest');
     const singles = recv.requests.filter((r) => r.json.type === 'alert');
-    // At most 5 singles per 2-second window; the bulk arrives folded.
+    // A handful of messages: a few singles per window (5 at most each), the bulk folded into digests.
     expect(digests.length).toBeGreaterThanOrEqual(1);
-    expect(digests.length).toBeLessThanOrEqual(4);
-    expect(singles.length).toBeLessThanOrEqual(15);
-    expect(recv.requests.length).toBeLessThanOrEqual(19);
+    expect(digests.length).toBeLessThanOrEqual(5);
+    expect(singles.length).toBeLessThanOrEqual(20);
+    expect(digests.reduce((sum, d) => sum + d.json.count, 0)).toBeGreaterThanOrEqual(180);
     expect(digests[0].json.reason).toBe('burst');
     expect(digests.every((d) => d.json.count === d.json.alerts.length)).toBe(true);
-    // The per-channel send rate holds across the runner's five concurrent workers.
-    const times = recv.requests.map((r) => r.at).sort((a, b) => a - b);
-    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(90);
+    // The per-channel send rate holds across the runner's five concurrent workers: no two messages were
+    // started closer than the interval (the attempt log records when each send began).
+    const started = await eventually(async () => {
+      const rows = await notifierDb(n.t.db).selectFrom('delivery_attempts').select('started_at').where('outcome', '=', 'sent').orderBy('started_at').execute();
+      return rows.length === recv.requests.length ? rows.map((r) => r.started_at.getTime()) : null;
+    }, 20_000, 'attempt log');
+    for (let i = 1; i < started!.length; i++) expect(started![i] - started![i - 1]).toBeGreaterThanOrEqual(100);
     // Every delivery ends up sent: either alone or inside a sent digest.
     await eventually(async () => {
       const rows = await n.t.db.selectFrom('deliveries').select(['state', 'sent_at']).execute();
