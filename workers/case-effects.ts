@@ -29,6 +29,11 @@ export interface BatchEffects {
 }
 
 const SLA_KINDS = ['sla_breach', 'sla_warning', 'unanswered'];
+/**
+ * Content alerts (deflected, escalation, churn risk) are raised only for tweets this recent: a backfill or a years-old
+ * corpus still fills the case log and the breach log, but does not page a team about history nobody can act on.
+ */
+export const RULE_ALERT_MAX_AGE_MS = 24 * 3_600_000;
 const RULE_FLAGS = ['complaint', 'churn_threat', 'escalation'];
 
 export async function applyCaseEffects(trx: Db, ctx: HandleContext, b: BatchEffects): Promise<void> {
@@ -105,6 +110,8 @@ async function raiseRuleAlerts(trx: Db, ctx: HandleContext, b: BatchEffects): Pr
     const label = t.state.customerId;
     const drafts = caseAlerts({ caseId: id, customerId: t.state.customerId, customerLabel: label, handle: ctx.handle, tweets }, deflectingKinds(t.setup.policy, DEFLECTING_KINDS));
     for (const a of drafts) {
+      const trigger = tweets.find((x) => x.tweetId === a.tweetId);
+      if (trigger && b.now.getTime() - trigger.at.getTime() > RULE_ALERT_MAX_AGE_MS) continue;
       await raiseAlert(trx, { ...a, handleId: ctx.handleId, teamId: ctx.teamId, caseId: id, tweetId: a.tweetId ?? null, dueAt: a.dueAt ?? null, raisedAt: b.now }, { now: b.now });
     }
   }

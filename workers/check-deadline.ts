@@ -3,7 +3,7 @@ import type { Task } from 'graphile-worker';
 import type { Deps } from '../src/deps.ts';
 import type { Db } from '../src/db/connect.ts';
 import { lockCase, type SlaCaseRow } from '../src/db/case.repository.ts';
-import { loadHandleContext, type HandleContext } from '../src/db/sla-context.repository.ts';
+import { handleContextCache, loadHandleContext, type HandleContext } from '../src/db/sla-context.repository.ts';
 import { insertBreach, linkBreachAlert, refreshReopenedAlert } from '../src/db/breach-log.repository.ts';
 import { addJob } from '../src/db/jobs.ts';
 import { raiseAlert } from '../src/alerts/raise.ts';
@@ -31,13 +31,13 @@ const minutes = (s: number) => `${Math.round(s / 60)} min`;
 const metricLabel = (m: DeadlineMetric) => (m === 'first_response' ? 'first response' : m === 'next_response' ? 'next response' : 'answer to a complaint');
 
 /** Re-checks one deadline in a transaction; the job key makes a stale job harmless, the dedup key and the breach row make a repeat harmless. */
-export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date): Promise<DeadlineOutcome> {
+export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date, contextOf: (db: Db, handleId: number) => Promise<HandleContext | undefined> = loadHandleContext): Promise<DeadlineOutcome> {
   return db.transaction().execute(async (trx) => {
     const c = await lockCase(trx, p.caseId);
     // The brand answered (or the case closed) since the job was planned: nothing is due any more.
     if (!c || c.state !== 'open' || !c.awaiting_since || c.wait_seq !== p.seq || !c.wait_metric) return 'stale';
     if (p.metric !== 'unanswered' && c.wait_metric !== p.metric) return 'stale';
-    const ctx = await loadHandleContext(trx, c.handle_id);
+    const ctx = await contextOf(trx, c.handle_id);
     if (!ctx) return 'stale';
     const policy = casePolicy(ctx, c);
     const clock = ctx.calendar ? calendarClock(ctx.calendar) : wallClock;
@@ -108,9 +108,10 @@ async function raiseBreach(
 }
 
 export function checkDeadlineTask(deps: Deps): Task {
+  const contextOf = handleContextCache();
   return async (payload, helpers) => {
     const p = payload as DeadlinePayload;
-    const outcome = await checkDeadline(deps.db, p, deps.clock());
+    const outcome = await checkDeadline(deps.db, p, deps.clock(), contextOf);
     helpers.logger.debug(`deadline ${deadlineJobKey(p.caseId, p)}: ${outcome}`);
   };
 }

@@ -44,3 +44,18 @@ export async function loadHandleContext(db: Db, handleId: number, policies?: Map
     calendar: row.cal_name ? { name: row.cal_name, timezone: row.timezone!, hours: row.hours ?? {}, holidays: row.holidays ?? [] } : undefined,
   };
 }
+
+/**
+ * A short-lived per-process cache of handle contexts for jobs that run thousands of times a minute (deadline checks).
+ * Policy or calendar edits reach them within `ttlMs`; a due time they move is re-checked by check_deadline itself.
+ */
+export function handleContextCache(ttlMs = 5000) {
+  const cache = new Map<number, { at: number; ctx: HandleContext | undefined }>();
+  return async (db: Db, handleId: number, now = Date.now()): Promise<HandleContext | undefined> => {
+    const hit = cache.get(handleId);
+    if (hit && now - hit.at < ttlMs) return hit.ctx;
+    const ctx = await loadHandleContext(db, handleId);
+    cache.set(handleId, { at: now, ctx });
+    return ctx;
+  };
+}

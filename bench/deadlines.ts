@@ -1,0 +1,98 @@
+// Measures the SLA engine: deadline -> alert row latency with 10k open cases on a real graphile-worker runner, and analyzer throughput from the database.
+import { run } from 'graphile-worker';
+import { sql } from 'kysely';
+import { parseFileConfig } from '../src/config.ts';
+import { syncConfig } from '../src/db/config.repository.ts';
+import { ensureHandles } from '../src/db/handle.repository.ts';
+import { upsertTweets } from '../src/db/tweet.repository.ts';
+import { silentGraphileLogger } from '../src/db/migrate.ts';
+import { createLogger } from '../src/log.ts';
+import { systemClock, type Deps } from '../src/deps.ts';
+import { CannedDetector } from '../src/domain/classify/index.ts';
+import { analyzeHandle } from '../workers/analyze-handle.ts';
+import { CHECK_DEADLINE, checkDeadlineTask } from '../workers/check-deadline.ts';
+import { loadTwcs } from '../test/sla/twcs-load.ts';
+import { atLeast, atMost, benchDatabase, generatedCorpus, info, isMain, percentile, printResults, sized, stopBenchServer, type BenchResult } from './lib.ts';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
+
+/** 10k waiting customers whose breach falls due within `windowS` seconds; one runner fires them; latency = raised_at - due_at. */
+async function deadlineLatency(): Promise<BenchResult[]> {
+  const cases = sized(10_000, 1_000);
+  const windowS = sized(60, 10);
+  const handles = 20;
+  const bdb = await benchDatabase({ poolSize: CONCURRENCY + 4 });
+  try {
+    await syncConfig(bdb.db, parseFileConfig({ policies: [{ name: 'default', clock: 'wall', firstResponseMinutes: 10, warnRatios: [] }] }, {}));
+    const names = Array.from({ length: handles }, (_, i) => `BenchHelp${i}`);
+    const ids = await ensureHandles(bdb.db, names);
+    // Due times start after the setup (analyzer run included) is done.
+    const firstDue = Date.now() + 30_000 + cases * 2;
+    const tweets = Array.from({ length: cases }, (_, i) => ({
+      tweet: { id: String(1_000_000 + i), authorId: String(500_000 + i), text: 'where is my order', createdAt: new Date(firstDue + Math.floor((i * windowS * 1000) / cases) - 600_000), mentions: [names[i % handles]], isBrand: false },
+    }));
+    for (let i = 0; i < tweets.length; i += 5000) await upsertTweets(bdb.db, tweets.slice(i, i + 5000), 'bench');
+    await bdb.db.insertInto('tweet_handles').values(tweets.map((t, i) => ({ handle_id: ids.get(names[i % handles])!, tweet_id: t.tweet.id, role: 'customer' }))).execute();
+    const canned = new CannedDetector();
+    for (const id of ids.values()) await analyzeHandle(bdb.db, id, { now: () => new Date(), canned });
+    const planned = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where key like 'deadline:%'`.execute(bdb.db);
+    if (Date.now() > firstDue) throw new Error('setup took longer than the head start; raise it');
+
+    const deps = { db: bdb.db, pool: bdb.pool, clock: systemClock, log: createLogger('silent') } as unknown as Deps;
+    const runner = await run({ pgPool: bdb.pool, taskList: { [CHECK_DEADLINE]: checkDeadlineTask(deps) }, concurrency: CONCURRENCY, pollInterval: 1000, noHandleSignals: true, logger: silentGraphileLogger });
+    try {
+      const until = firstDue + windowS * 1000 + 120_000;
+      for (;;) {
+        const r = await sql<{ n: number }>`select count(*)::int as n from alerts where kind = 'sla_breach'`.execute(bdb.db);
+        if (r.rows[0].n >= cases || Date.now() > until) break;
+        await new Promise((res) => setTimeout(res, 500));
+      }
+    } finally {
+      await runner.stop();
+    }
+    const lat = await sql<{ ms: number }>`select extract(epoch from (raised_at - due_at)) * 1000 as ms from alerts where kind = 'sla_breach'`.execute(bdb.db);
+    const ms = lat.rows.map((r) => Number(r.ms));
+    const note = `${ms.length} of ${cases} breaches, due over ${windowS} s, ${planned.rows[0].n} timers, concurrency ${CONCURRENCY}`;
+    return [
+      info('deadline → alert row p50', percentile(ms, 50), 'ms', note),
+      atMost('deadline → alert row p99', percentile(ms, 99), 'ms', 2000, note),
+      info('deadline → alert row max', Math.max(...ms), 'ms'),
+    ];
+  } finally {
+    await bdb.destroy();
+  }
+}
+
+/** A generated TWCS-shaped corpus stored as the analyzer's queues, then analyzed handle by handle. */
+async function analyzerThroughput(): Promise<BenchResult[]> {
+  const n = sized(200_000, 20_000);
+  const file = await generatedCorpus({ tweets: n, handles: 20, format: 'twcs', seed: 6 });
+  const bdb = await benchDatabase({ poolSize: 4 });
+  try {
+    const { asOf, handleIds, links } = await loadTwcs(bdb.db, file);
+    const canned = new CannedDetector();
+    const started = process.hrtime.bigint();
+    let done = 0;
+    for (const id of handleIds) done += (await analyzeHandle(bdb.db, id, { now: () => new Date(asOf), canned, maxBatches: 1_000_000 })).tweets;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (done !== links) throw new Error(`analyzed ${done} of ${links} queued tweets`);
+    return [atLeast('analyzer throughput from the database', done / seconds, 'tweets/s', 10_000, `${done} queue rows, 20 handles, batches of 5,000`)];
+  } finally {
+    await bdb.destroy();
+  }
+}
+
+export async function runBench(): Promise<BenchResult[]> {
+  return [...(await deadlineLatency()), ...(await analyzerThroughput())];
+}
+
+if (isMain(import.meta.url)) {
+  runBench()
+    .then(printResults)
+    .then(() => stopBenchServer())
+    .catch(async (err) => {
+      process.stderr.write(`bench/deadlines: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      await stopBenchServer();
+      process.exit(1);
+    });
+}
