@@ -135,7 +135,8 @@ export class TweetRouter {
 
   route(tweet: Tweet): Route[] {
     const parent = tweet.inReplyToTweetId ? this.parents.get(tweet.inReplyToTweetId) : undefined;
-    const routes = routeTweet(tweet, { watched: this.watched, parent, responders: this.responders?.get(tweet.id) });
+    const root = !parent && tweet.conversationId && tweet.conversationId !== tweet.id ? this.parents.get(tweet.conversationId) : undefined;
+    const routes = routeTweet(tweet, { watched: this.watched, parent, conversationRoot: root, responders: this.responders?.get(tweet.id) });
     if (tweet.isBrand) {
       this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: true, handles: NO_HANDLES, customerId: routes[0]?.customerId ?? parent?.customerId });
     } else {

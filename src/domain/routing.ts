@@ -16,6 +16,8 @@ export interface RoutingContext {
   watched(nameOrId: string): string | undefined;
   /** The tweet this one replies to, when known. */
   parent?: ParentInfo;
+  /** The first tweet of the X conversation (`conversation_id`), used when the parent itself is unknown. */
+  conversationRoot?: ParentInfo;
   /**
    * Watched handles that wrote one of this tweet's replies, when the source knows them ahead of time (TWCS
    * `response_tweet_id`, resolved by the caller from an id -> brand index). Lets an opener that names the brand only
@@ -46,7 +48,7 @@ function add(out: Route[], handle: string | undefined, customerId: string, role:
  */
 export function routeTweet(tweet: Tweet, ctx: RoutingContext): Route[] {
   const out: Route[] = [];
-  const parent = ctx.parent;
+  const parent = ctx.parent ?? ctx.conversationRoot;
   if (tweet.isBrand) {
     const handle = ctx.watched(tweet.authorUsername ?? tweet.authorId) ?? ctx.watched(tweet.authorId);
     if (!handle) return out;

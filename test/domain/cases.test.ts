@@ -206,6 +206,12 @@ describe('routeTweet', () => {
     expect(routeTweet(tw('1', '111', 0, 'no mention here', { inReplyToUserId: '999' }), { watched })).toEqual([{ handle: 'AcmeHelp', customerId: '111', role: 'customer' }]);
     expect(routeTweet(tw('2', '111', 0, '@acmehelp lower case'), { watched })).toEqual([{ handle: 'AcmeHelp', customerId: '111', role: 'customer' }]);
   });
+  it('falls back to the X conversation root when the parent is unknown', () => {
+    const root = { authorId: '111', isBrand: false, handles: ['AcmeHelp'] };
+    expect(routeTweet(tw('6', 'AcmeHelp', 0, 'Sorry to hear that, we are on it'), { watched, conversationRoot: root })).toEqual([{ handle: 'AcmeHelp', customerId: '111', role: 'brand' }]);
+    expect(routeTweet(tw('7', '111', 0, 'any news?'), { watched, conversationRoot: root })).toEqual([{ handle: 'AcmeHelp', customerId: '111', role: 'customer' }]);
+  });
+
   it('routes a brand reply to the customer of its parent, and ignores unwatched brands and broadcasts', () => {
     expect(routeTweet(tw('3', 'AcmeHelp', 0, '@222 @111 hi'), { watched, parent: { authorId: '111', isBrand: false, handles: ['AcmeHelp'] } })).toEqual([{ handle: 'AcmeHelp', customerId: '111', role: 'brand' }]);
     expect(routeTweet(tw('4', 'OtherCo', 0, '@111 hi'), { watched })).toEqual([]);
