@@ -10,7 +10,8 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Applies pending migrations; concurrent callers are serialised by Kysely's migration lock. */
 export async function migrate(db: Kysely<Database>, connectionString: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Migrations written on parallel branches may land out of number order; apply whichever are missing.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
