@@ -312,16 +312,23 @@ export interface LatencySeries {
   /** Whether the server honoured the business/wall clock choice. */
   clockSupported: boolean;
   targetSeconds: number | null;
+  /** The period the server summarised (unix seconds), so the chart spans it even with one bucket. */
+  from: number | null;
+  to: number | null;
   points: Array<{ t: number; median: number | null; p90: number | null; count: number }>;
 }
 
-export async function getLatency(handle: string, bucket: string, clock: 'business' | 'wall'): Promise<LatencySeries> {
-  const res = await request<Raw>('GET', '/v1/stats/latency', { handle, bucket, clock });
+/** Latency over the last `hours`: hourly buckets up to two days, daily beyond. */
+export async function getLatency(handle: string, hours: number, clock: 'business' | 'wall'): Promise<LatencySeries> {
+  const from = new Date(Date.now() - hours * 3600_000).toISOString();
+  const res = await request<Raw>('GET', '/v1/stats/latency', { handle, from, bucket: hours <= 48 ? 'hour' : 'day', clock });
   const rows: Raw[] = res.data ?? [];
   const targets = rows.map((p) => num(p.target_seconds)).filter((t): t is number => t !== null);
   return {
     clockSupported: res.clock !== undefined,
     targetSeconds: num(res.target_seconds) ?? (targets.length ? Math.min(...targets) : null),
+    from: res.from ? Date.parse(String(res.from)) / 1000 : null,
+    to: res.to ? Date.parse(String(res.to)) / 1000 : null,
     points: rows.map((p) => ({
       t: Date.parse(String(p.start ?? p.bucket)) / 1000,
       median: num(p.median_seconds),

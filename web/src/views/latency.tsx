@@ -1,5 +1,5 @@
 // Owns the latency chart: median and p90 reply time per bucket for one handle, against the policy's target.
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { getLatency, type Handle } from '../api.ts';
 import { formatDuration } from '../format.ts';
@@ -14,14 +14,17 @@ const durationSteps = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 4
 export function LatencyPanel({ handles }: { handles: Handle[] }) {
   const [chosen, setChosen] = useState('');
   const handle = chosen || handles[0]?.handle || '';
-  const [bucket, setBucket] = useState('hour');
+  const [hours, setHours] = useState(24);
   const [clock, setClock] = useState<'business' | 'wall'>('business');
-  const polled = usePoll(() => (handle ? getLatency(handle, bucket, clock) : Promise.resolve(undefined)), [handle, bucket, clock], 60_000);
+  const polled = usePoll(() => (handle ? getLatency(handle, hours, clock) : Promise.resolve(undefined)), [handle, hours, clock], 60_000);
   const series = polled.data;
+  // The x axis spans the period asked for; read through a ref so a new poll does not rebuild the chart.
+  const period = useRef<[number, number] | null>(null);
+  period.current = series?.from && series.to ? [series.from, series.to] : null;
 
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, (series?.targetSeconds ?? 0) * 1.2, 60)] } },
+      scales: { x: { time: true, range: (_u, min, max) => period.current ?? (min === max ? [min - 3600, max + 3600] : [min, max]) }, y: { range: (_u, _min, max) => [0, Math.max(max, (series?.targetSeconds ?? 0) * 1.2, 60)] } },
       axes: [{}, { values: axisValues, size: 70, incrs: durationSteps }],
       series: [
         {},
@@ -47,9 +50,11 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
           </option>
         ))}
       </select>
-      <select value={bucket} onChange={(e) => setBucket(e.currentTarget.value)} aria-label="Bucket size">
-        <option value="hour">per hour</option>
-        <option value="day">per day</option>
+      <select value={hours} onChange={(e) => setHours(Number(e.currentTarget.value))} aria-label="Period">
+        <option value={24}>last 24 hours, per hour</option>
+        <option value={48}>last 2 days, per hour</option>
+        <option value={168}>last 7 days, per day</option>
+        <option value={720}>last 30 days, per day</option>
       </select>
       {series?.clockSupported && (
       <div class="toggle" role="group" aria-label="Clock">
@@ -78,7 +83,7 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
           <Chart options={options} data={data} label={`Median and p90 first reply time for @${handle}, ${series.clockSupported ? clock : 'wall'} clock, against a target of ${series.targetSeconds ? formatDuration(series.targetSeconds) : 'none'}`} />
           {series.targetSeconds !== null && (
             <p class="muted small">
-              Dashed line: the policy target ({formatDuration(series.targetSeconds)}). Reply times by hour the case opened,{' '}
+              Dashed line: the policy target ({formatDuration(series.targetSeconds)}). Reply times by when the case opened,{' '}
               {series.clockSupported ? (clock === 'business' ? 'counting business hours only' : 'on the wall clock') : 'on the wall clock (this server does not offer business-hour latency yet)'}.
             </p>
           )}
