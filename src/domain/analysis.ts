@@ -133,6 +133,17 @@ export class TweetRouter {
     private readonly responders?: ReadonlyMap<string, readonly string[]>,
   ) {}
 
+  private readonly single = new Map<string, readonly string[]>();
+
+  /** Shared arrays for the common one-handle case: one record per tweet is kept for the whole run. */
+  private handlesOf(routes: Route[]): readonly string[] {
+    if (routes.length === 0) return NO_HANDLES;
+    if (routes.length > 1) return routes.map((r) => r.handle);
+    let a = this.single.get(routes[0]!.handle);
+    if (!a) this.single.set(routes[0]!.handle, (a = [routes[0]!.handle]));
+    return a;
+  }
+
   route(tweet: Tweet): Route[] {
     const parent = tweet.inReplyToTweetId ? this.parents.get(tweet.inReplyToTweetId) : undefined;
     const root = !parent && tweet.conversationId && tweet.conversationId !== tweet.id ? this.parents.get(tweet.conversationId) : undefined;
@@ -140,7 +151,7 @@ export class TweetRouter {
     if (tweet.isBrand) {
       this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: true, handles: NO_HANDLES, customerId: routes[0]?.customerId ?? parent?.customerId });
     } else {
-      this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: false, handles: routes.length ? routes.map((r) => r.handle) : NO_HANDLES });
+      this.parents.set(tweet.id, { authorId: tweet.authorId, isBrand: false, handles: this.handlesOf(routes) });
     }
     if (routes.length === 0) this.unrouted++;
     return routes;
