@@ -1,5 +1,5 @@
 // Owns running the service: config, database, migrations, job runner, API server and clean shutdown.
-import { run, type Runner, type TaskList } from 'graphile-worker';
+import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -10,6 +10,8 @@ import { systemClock, type Deps } from './deps.ts';
 import { createApp } from './api/app.ts';
 import { ensureBootstrapToken } from './api/bootstrap-token.ts';
 import { graphileLogger } from './graphile-logger.ts';
+import { EventEmitter } from 'node:events';
+import { startJobLiveness } from './db/job-liveness.ts';
 import { workersFor } from '../workers/index.ts';
 import type { Role } from '../workers/registry.ts';
 
@@ -49,6 +51,7 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
   let server: ServerType | undefined;
   let port: number | undefined;
   let runner: Runner | undefined;
+  let stopLiveness: (() => Promise<void>) | undefined;
   deps.readiness.roles = new Set(roles);
 
   try {
@@ -71,7 +74,11 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
     const taskList: TaskList = Object.assign({}, ...modules.map((m) => m.tasks?.(deps) ?? {}));
     const crontab = modules.flatMap((m) => m.cron ?? []);
     if (Object.keys(taskList).length) {
+      // Frees jobs a killed process left locked (graphile-worker 0.16 would hold them for 4 hours).
+      const events = new EventEmitter() as WorkerEvents;
+      stopLiveness = startJobLiveness({ databaseUrl: conn.url, pool: conn.pool, events, log });
       runner = await run({
+        events,
         pgPool: conn.pool,
         concurrency: config.workerConcurrency,
         taskList,
@@ -94,6 +101,7 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
   async function shutdown() {
     for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stopping a worker failed'));
     if (runner) await runner.stop().catch((err) => log.error({ err }, 'stopping the job runner failed'));
+    if (stopLiveness) await stopLiveness();
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await conn.close();
   }

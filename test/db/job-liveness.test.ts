@@ -1,0 +1,55 @@
+// Proves the liveness sweeper frees jobs whose worker process is gone and leaves those of live workers alone.
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMigrations, type WorkerEvents } from 'graphile-worker';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { addJob } from '../../src/db/jobs.ts';
+import { startJobLiveness } from '../../src/db/job-liveness.ts';
+import { createLogger } from '../../src/log.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+  await runMigrations({ pgPool: t.pool });
+});
+afterAll(() => t.destroy());
+
+async function lockedBy(key: string): Promise<string | null> {
+  const r = await t.pool.query<{ locked_by: string | null }>('select locked_by from graphile_worker._private_jobs where key = $1', [key]);
+  return r.rows[0]!.locked_by;
+}
+
+describe('job liveness', () => {
+  it('unlocks the jobs of a dead worker, not those of a live one or of this process', async () => {
+    for (const k of ['dead', 'alive', 'mine']) await addJob(t.db, 'some_task', {}, { jobKey: k });
+    // Locked a minute ago, as a worker does when it takes a job.
+    const lock = (key: string, worker: string) =>
+      t.pool.query(`update graphile_worker._private_jobs set locked_by = $2, locked_at = now() - interval '1 minute' where key = $1`, [key, worker]);
+    await lock('dead', 'worker-dead');
+    await lock('alive', 'worker-alive');
+    await lock('mine', 'worker-mine');
+    // Another live process holds its worker's liveness lock on its own session.
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    await other.query(`select pg_advisory_lock(${0x7277}, hashtext('worker-alive'))`);
+
+    const events = new EventEmitter() as WorkerEvents;
+    const stop = startJobLiveness({ databaseUrl: t.url, pool: t.pool, events, log: createLogger('silent'), sweepEveryMs: 100, graceSeconds: 5 });
+    events.emit('worker:create', { worker: { workerId: 'worker-mine' } } as never);
+    try {
+      for (let i = 0; i < 100 && (await lockedBy('dead')) !== null; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await lockedBy('dead')).toBeNull();
+      expect(await lockedBy('alive')).toBe('worker-alive');
+      expect(await lockedBy('mine')).toBe('worker-mine');
+
+      // The other process dies: its session ends, its lock with it, and its job is freed.
+      await other.end();
+      for (let i = 0; i < 100 && (await lockedBy('alive')) !== null; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await lockedBy('alive')).toBeNull();
+      expect(await lockedBy('mine')).toBe('worker-mine');
+    } finally {
+      await stop();
+    }
+  });
+});
