@@ -34,7 +34,8 @@ export function ReviewPanel({ handles }: { handles: Handle[] }) {
     5 * 60_000,
   );
   const now = useNow(30_000);
-  const rows = polled.data ?? [];
+  // Best first: the table is a ranking; handles with no cases (no grade) go last.
+  const rows = [...(polled.data ?? [])].sort(([, a], [, b]) => (b.overall ?? -1) - (a.overall ?? -1));
 
   const actions = (
     <select value={days} onChange={(e) => setDays(Number(e.currentTarget.value))} aria-label="Review period">
@@ -77,7 +78,7 @@ export function ReviewPanel({ handles }: { handles: Handle[] }) {
                     <span class={`grade grade-${(s.grade ?? 'none').charAt(0).toLowerCase()}`} aria-label={s.grade ? `grade ${s.grade}` : 'no grade: no cases'}>
                       {s.grade ?? '—'}
                     </span>
-                    {s.overall !== null && <div class="muted small">{Math.round(s.overall)} / 100</div>}
+                    {s.overall !== null && <div class="muted small">{Math.floor(s.overall)} / 100</div>}
                   </td>
                   <td data-label="Clarity & efficiency">
                     <CriterionCell c={s.clarity} />
