@@ -128,6 +128,20 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     await page.close();
   });
 
+  it('tells a read-only user how to get a token that may ack', async () => {
+    const readToken = (await createToken(service.deps.db, { name: 'e2e-viewer', scope: 'read' })).token;
+    const page = await browser.newPage();
+    await signIn(page, readToken);
+    const alert = page.locator(`[data-alert-id="${seeded.alertIds[1]}"]`);
+    await alert.getByRole('button', { name: /^Acknowledge/ }).click();
+    const message = page.locator('#alerts [role="alert"]');
+    await message.waitFor();
+    expect(await message.textContent()).toContain('replywatch token create --scope write');
+    const row = await service.deps.db.selectFrom('alerts').select('state').where('id', '=', seeded.alertIds[1]!).executeTakeFirstOrThrow();
+    expect(row.state).toBe('open');
+    await page.close();
+  });
+
   it('works on a phone-sized screen and by keyboard', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await signIn(page);
