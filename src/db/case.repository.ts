@@ -73,21 +73,27 @@ export async function casesByKey(db: Db, keys: string[]): Promise<SlaCaseRow[]> 
 /** Inserts or updates cases by case_key; returns each key's id. */
 export async function upsertCases(db: Db, rows: NewSlaCaseRow[], now: Date): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
-    const res = await slaDb(db)
-      .insertInto('cases')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('case_key').doUpdateSet((eb) => {
-          const cols = Object.keys(chunk[0]).filter((c) => c !== 'case_key' && c !== 'created_at') as (keyof NewSlaCaseRow)[];
-          return { ...Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}`)])), updated_at: now };
-        }),
-      )
-      .returning(['id', 'case_key'])
-      .execute();
-    for (const r of res) out.set(r.case_key, r.id);
+  if (!rows.length) return out;
+  const cols = Object.keys(rows[0]).filter((c) => c !== 'created_at');
+  const list = sql.join(cols.map((c) => sql.ref(c)));
+  const updates = sql.join(cols.filter((c) => c !== 'case_key').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
+  for (let i = 0; i < rows.length; i += 2000) {
+    // Raw SQL: the whole chunk travels as one jsonb parameter expanded by jsonb_populate_recordset, instead of tens of
+    // thousands of bind parameters; Kysely has no builder for it. jsonb columns go in as JSON values, not strings.
+    const doc = JSON.stringify(rows.slice(i, i + 2000).map(jsonRow));
+    const res = await sql<{ id: string; case_key: string }>`
+      insert into cases (${list}) select ${list} from jsonb_populate_recordset(null::cases, ${doc}::jsonb)
+      on conflict (case_key) do update set ${updates}, updated_at = ${now}
+      returning id, case_key`.execute(db);
+    for (const r of res.rows) out.set(r.case_key, r.id);
   }
+  return out;
+}
+
+const JSON_COLUMNS = ['summary', 'next_response_seconds', 'next_response_business_seconds', 'reasons'];
+function jsonRow(row: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...row };
+  for (const c of JSON_COLUMNS) if (typeof out[c] === 'string') out[c] = JSON.parse(out[c] as string);
   return out;
 }
 
@@ -104,24 +110,15 @@ export interface ClassificationRow {
 }
 
 export async function upsertClassifications(db: Db, rows: ClassificationRow[], now: Date): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    const chunk = rows.slice(i, i + 1000).map((r) => ({ ...r, reasons: JSON.stringify(r.reasons), classified_at: now }));
-    await slaDb(db)
-      .insertInto('tweet_classifications')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.columns(['tweet_id', 'handle_id']).doUpdateSet((eb) => ({
-          case_id: eb.ref('excluded.case_id'),
-          customer_id: eb.ref('excluded.customer_id'),
-          role: eb.ref('excluded.role'),
-          kind: eb.ref('excluded.kind'),
-          complaint_score: eb.ref('excluded.complaint_score'),
-          flags: eb.ref('excluded.flags'),
-          reasons: eb.ref('excluded.reasons'),
-          classified_at: now,
-        })),
-      )
-      .execute();
+  for (let i = 0; i < rows.length; i += 5000) {
+    // Raw SQL for the same reason as upsertCases: one jsonb parameter per chunk.
+    const doc = JSON.stringify(rows.slice(i, i + 5000));
+    await sql`
+      insert into tweet_classifications (tweet_id, handle_id, case_id, customer_id, role, kind, complaint_score, flags, reasons, classified_at)
+      select tweet_id, handle_id, case_id, customer_id, role, kind, complaint_score, flags, reasons, ${now}
+      from jsonb_populate_recordset(null::tweet_classifications, ${doc}::jsonb)
+      on conflict (tweet_id, handle_id) do update set case_id = excluded.case_id, customer_id = excluded.customer_id, role = excluded.role,
+        kind = excluded.kind, complaint_score = excluded.complaint_score, flags = excluded.flags, reasons = excluded.reasons, classified_at = excluded.classified_at`.execute(db);
   }
 }
 
