@@ -97,4 +97,32 @@ describe('analyze_handle', () => {
     // A stale timer that fires anyway finds nobody waiting.
     expect(await checkDeadline(t.db, p('horizon', 'unanswered'), new Date('2026-03-02T14:00:00Z'))).toBe('stale');
   });
+
+  it('reopens the case breach alert on its next breach; both breaches stay in the log', async () => {
+    const { handleId, handle } = await seedHandle(t.db, { policy: { clock: 'wall', warnRatios: [] } });
+    await addTweets(t.db, handleId, handle, [{ id: '301', author: '602', text: 'where is my order', at: '2026-03-02T10:00:00Z' }]);
+    await analyze(t.db, handleId, '2026-03-02T10:00:05Z');
+    const [c] = await cases(handleId);
+    expect(await checkDeadline(t.db, { caseId: c.id, metric: 'first_response', seq: 0, level: 'breach' }, new Date('2026-03-02T11:00:01Z'))).toBe('raised');
+    await addTweets(t.db, handleId, handle, [
+      { id: '302', author: handle, text: '@602 Sorry! It is on its way now, it arrives tomorrow.', at: '2026-03-02T11:10:00Z', replyTo: '301', brand: true },
+      { id: '303', author: '602', text: 'it did not arrive, where is it now?', at: '2026-03-02T12:00:00Z', replyTo: '302' },
+    ]);
+    await analyze(t.db, handleId, '2026-03-02T12:00:05Z');
+    let [a] = await alerts(handleId);
+    expect(a).toMatchObject({ kind: 'sla_breach', state: 'resolved', resolution: 'answered' });
+    expect((await cases(handleId))[0]).toMatchObject({ wait_metric: 'next_response', wait_seq: 1 });
+    expect(await checkDeadline(t.db, { caseId: c.id, metric: 'next_response', seq: 1, level: 'breach' }, new Date('2026-03-02T13:00:02Z'))).toBe('raised');
+    const all = await alerts(handleId);
+    expect(all).toHaveLength(1);
+    a = all[0];
+    expect(a).toMatchObject({ id: a.id, dedup_key: `sla_breach:${c.id}`, state: 'open', resolution: null });
+    expect(a.due_at!.toISOString()).toBe('2026-03-02T13:00:00.000Z');
+    expect(a.title).toMatch(/next response target of 60 min missed/);
+    const b = await breaches(handleId);
+    expect(b.map((x) => [x.metric, x.sequence, x.due_at.toISOString(), x.answered_at?.toISOString() ?? null, x.alert_id])).toEqual([
+      ['first_response', 0, '2026-03-02T11:00:00.000Z', '2026-03-02T11:10:00.000Z', a.id],
+      ['next_response', 1, '2026-03-02T13:00:00.000Z', null, a.id],
+    ]);
+  });
 });
