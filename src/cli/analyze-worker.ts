@@ -27,7 +27,7 @@ export interface RoutedBatch {
   customers: string[];
 }
 
-export type WorkerMessage = { type: 'lines'; data: string } | { type: 'done'; parts: unknown[]; orphanReplies: number; cases: number } | { type: 'error'; message: string };
+export type WorkerMessage = { type: 'lines'; data: string } | { type: 'ack' } | { type: 'done'; parts: unknown[]; orphanReplies: number; cases: number } | { type: 'error'; message: string };
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -63,6 +63,7 @@ port.on('message', (msg: RoutedBatch | 'end') => {
       port.postMessage({ type: 'lines', data: lines.join('\n') + '\n' } satisfies WorkerMessage);
       lines = [];
     }
+    port.postMessage({ type: 'ack' } satisfies WorkerMessage);
   } catch (err) {
     port.postMessage({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerMessage);
   }

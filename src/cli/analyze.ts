@@ -230,14 +230,27 @@ async function threadInWorkers(tweets: Iterable<Tweet>, router: TweetRouter, n: 
   let cases = 0;
   let orphanReplies = 0;
   let writes = Promise.resolve();
+  // Backpressure: at most MAX_INFLIGHT batches queued per worker, or the queues would hold a copy of the whole file.
+  const MAX_INFLIGHT = 4;
+  const inflight = workers.map(() => 0);
+  const wake: ((() => void) | undefined)[] = workers.map(() => undefined);
+  let failure: Error | undefined;
   const done = workers.map(
-    (w) =>
-      new Promise<void>((resolve, reject) => {
+    (w, k) =>
+      new Promise<void>((resolve, rejectDone) => {
         let finished = false;
+        const reject = (e: Error) => {
+          failure ??= e;
+          wake.forEach((f) => f?.());
+          rejectDone(e);
+        };
         w.on('error', reject);
         w.on('exit', (code) => (finished ? resolve() : reject(new Error(`analyze worker stopped early (exit code ${code})`))));
         w.on('message', (m: WorkerMessage) => {
-          if (m.type === 'lines') writes = writes.then(() => write(m.data));
+          if (m.type === 'ack') {
+            inflight[k]!--;
+            wake[k]?.();
+          } else if (m.type === 'lines') writes = writes.then(() => write(m.data));
           else if (m.type === 'error') reject(new Error(`analyze worker failed: ${m.message}`));
           else {
             scorecard.absorb(m.parts);
@@ -249,11 +262,17 @@ async function threadInWorkers(tweets: Iterable<Tweet>, router: TweetRouter, n: 
         });
       }),
   );
+  // A failure surfaces through `failure` in the loop below or through Promise.all; never as an unhandled rejection.
+  for (const d of done) d.catch(() => undefined);
   const partOf = new Map<string, number>();
   const batches = workers.map(() => emptyBatch());
-  const send = (k: number) => {
+  const send = async (k: number) => {
     const b = batches[k]!;
     if (b.ids.length === 0) return;
+    while (inflight[k]! >= MAX_INFLIGHT && !failure) await new Promise<void>((resolve) => (wake[k] = resolve));
+    if (failure) throw failure;
+    wake[k] = undefined;
+    inflight[k]!++;
     b.times = b.times.slice(0, b.ids.length);
     b.brand = b.brand.slice(0, b.ids.length);
     workers[k]!.postMessage(b, [b.times.buffer as ArrayBuffer, b.brand.buffer as ArrayBuffer]);
@@ -274,14 +293,14 @@ async function threadInWorkers(tweets: Iterable<Tweet>, router: TweetRouter, n: 
       b.brand[j] = t.isBrand ? 1 : 0;
       b.handles.push(r.handle);
       b.customers.push(r.customerId);
-      if (j + 1 === 4096) send(k);
+      if (j + 1 === 4096) await send(k);
     }
     if ((++i & 8191) === 0) o.bar.update(i, 'threading');
   }
-  workers.forEach((w, k) => {
-    send(k);
-    w.postMessage('end');
-  });
+  for (let k = 0; k < n; k++) {
+    await send(k);
+    workers[k]!.postMessage('end');
+  }
   await Promise.all(done);
   await writes;
   return { scorecard, cases, orphanReplies };
