@@ -146,6 +146,25 @@ describe.skipIf(!hasChromium)('dashboard on the replayed TWCS demo', () => {
     await page.locator('#waiting tbody tr').first().waitFor();
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(shotsDir, 'dashboard-phone.png') });
+
+    // The review table turns into one card per handle, and a case reads as a conversation.
+    await page.goto(`${h.base}/#/review`);
+    await page.locator('#review tbody tr').first().waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(shotsDir, 'review-phone.png') });
+    // A waiting case with an alert on it shows the countdown, the alerts and the missed targets.
+    const waitingCase = await h.service.deps.db
+      .selectFrom('cases')
+      .innerJoin('alerts', 'alerts.case_id', 'cases.id')
+      .select('cases.id')
+      .where('cases.state', '=', 'open')
+      .where('cases.awaiting_since', 'is not', null)
+      .orderBy('cases.id')
+      .executeTakeFirstOrThrow();
+    await page.goto(`${h.base}/#/cases/${waitingCase.id}`);
+    await page.locator('.timeline .tweet').first().waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(shotsDir, 'case-phone.png') });
     await page.close();
   });
 });

@@ -30,7 +30,8 @@ function Facts({ c }: { c: CaseDetail }) {
       <div>
         <dt>Tweets</dt>
         <dd>
-          {c.customerTweets} from customer, {c.brandReplies} replies{c.nudges ? `, ${c.nudges} nudges` : ''}
+          {c.customerTweets} from the customer, {c.brandReplies} {c.brandReplies === 1 ? 'reply' : 'replies'}
+          {c.nudges ? `, ${c.nudges} ${c.nudges === 1 ? 'nudge' : 'nudges'}` : ''}
         </dd>
       </div>
       {c.awaitingSince && c.state === 'open' && (
