@@ -178,6 +178,8 @@ export interface Config {
   };
   readonly api: { readonly bodyLimitBytes: number; readonly corsOrigins: string[] };
   readonly workerConcurrency: number;
+  /** >1 when the zero-config demo runs: policy clocks are divided by the replay speed. */
+  readonly demoTimeScale: number;
   readonly file: FileConfig;
 }
 
@@ -316,7 +318,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`${configFile}: not valid YAML: ${(err as Error).message}`, { cause: err });
     }
   }
-  const file = parseFileConfig(raw, env, configFile ?? 'config file');
+  const replayEnabled = e.REPLAY_ENABLED ?? !e.X_BEARER_TOKEN;
+  let file = parseFileConfig(raw, env, configFile ?? 'config file');
+  // The zero-config demo replays real tweets `speed` times faster than they happened, so its replies
+  // come `speed` times sooner; the default policy's clocks shrink by the same factor, or no demo case
+  // could ever miss a one-hour target.
+  const demoTimeScale = replayEnabled && !configFile ? e.REPLAY_SPEED : 1;
+  if (demoTimeScale !== 1) file = scalePolicies(file, demoTimeScale);
 
   if (new URL(e.X_API_BASE_URL).protocol === 'http:' && !e.X_API_ALLOW_HTTP) {
     throw new ConfigError('environment: X_API_BASE_URL: plain http is refused; use https, or set X_API_ALLOW_HTTP=1 for a local test server');
@@ -350,8 +358,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       file: e.REPLAY_FILE ? path.resolve(cwd, e.REPLAY_FILE) : undefined,
       speed: e.REPLAY_SPEED,
       // Without X credentials the service replays real tweets so a fresh install shows something.
-      enabled: e.REPLAY_ENABLED ?? !e.X_BEARER_TOKEN,
+      enabled: replayEnabled,
     },
+    demoTimeScale,
     delivery: {
       allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORKS,
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
@@ -371,6 +380,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     file,
   };
   return deepFreeze(config);
+}
+
+function scalePolicies(file: FileConfig, factor: number): FileConfig {
+  return {
+    ...file,
+    policies: file.policies.map((p) => ({
+      ...p,
+      firstResponseMinutes: p.firstResponseMinutes / factor,
+      nextResponseMinutes: p.nextResponseMinutes / factor,
+      unansweredHorizonMinutes: p.unansweredHorizonMinutes / factor,
+      quietCloseHours: p.quietCloseHours / factor,
+      silentAfterMinutes: p.silentAfterMinutes / factor,
+    })),
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -92,6 +92,9 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
       if (m.start) stops.push(await m.start(deps));
     }
     for (const r of roles) deps.readiness.workers.add(r);
+    if (config.demoTimeScale !== 1) {
+      log.info({ replaySpeed: config.demoTimeScale }, 'demo mode: replaying bundled tweets; SLA targets of the default policy are divided by the replay speed so breaches show. Set X_BEARER_TOKEN or REPLYWATCH_CONFIG for real use');
+    }
     log.info({ roles, ms: Date.now() - started }, 'replywatch started');
   } catch (err) {
     await shutdown();

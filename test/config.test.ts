@@ -61,3 +61,15 @@ describe('replywatch.config.example.yaml', () => {
     expect(config.file.calendars.find((c) => c.name === 'london-care')?.hours.sat).toEqual(['09:00-13:00', '14:00-18:00']);
   });
 });
+
+describe('zero-config demo', () => {
+  it('divides the default policy clocks by the replay speed, and only then', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-demo-'));
+    const demo = loadConfig({ REPLAY_SPEED: '600' }, cwd);
+    expect(demo.demoTimeScale).toBe(600);
+    expect(demo.file.policies.find((p) => p.name === 'default')?.firstResponseMinutes).toBeCloseTo(0.1);
+    const real = loadConfig({ X_BEARER_TOKEN: 'token' }, cwd);
+    expect(real.demoTimeScale).toBe(1);
+    expect(real.file.policies.find((p) => p.name === 'default')?.firstResponseMinutes).toBe(60);
+  });
+});
