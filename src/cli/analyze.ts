@@ -122,7 +122,7 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
   // them sorted; columns keep the 2.8M-tweet corpus at a few hundred bytes a tweet instead of a Tweet object each.
   const cols = new TweetColumns();
   const brands = new Set<string>();
-  for await (const batch of readTwcs(file, { format: opts.format, withResponses: false, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
+  for await (const batch of readTwcs(file, { format: opts.format, withResponses: false, withMentions: false, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
     for (const t of batch) {
       cols.push(t);
       if (t.isBrand) brands.add(t.authorId);

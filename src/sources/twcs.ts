@@ -29,6 +29,8 @@ export interface ReadTwcsOptions {
   batchSize?: number;
   /** Keep `responseTweetIds` (default true); analyze drops them to save memory, it threads by `in_response_to`. */
   withResponses?: boolean;
+  /** Fill `mentions` (default true); analyze finds them again when it threads. */
+  withMentions?: boolean;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
@@ -93,7 +95,7 @@ function normId(s: string): string {
 }
 
 /** Maps one TWCS record (column order as TWCS_COLUMNS) to a Tweet, or returns why it is malformed. */
-export function twcsRowToTweet(id: string, author: string, inbound: string, createdAt: string, text: string, responses: string, inReplyTo: string, withResponses = true): Tweet | string {
+export function twcsRowToTweet(id: string, author: string, inbound: string, createdAt: string, text: string, responses: string, inReplyTo: string, withResponses = true, withMentions = true): Tweet | string {
   id = normId(id.trim());
   if (!NUMERIC.test(id)) return `bad tweet_id "${id.slice(0, 30)}"`;
   if (!author) return 'empty author_id';
@@ -108,7 +110,7 @@ export function twcsRowToTweet(id: string, author: string, inbound: string, crea
     authorId: author,
     text,
     createdAt: new Date(ms),
-    mentions: mentionsOf(text),
+    mentions: withMentions ? mentionsOf(text) : NO_MENTIONS,
     isBrand,
   };
   if (inReplyTo) tweet.inReplyToTweetId = inReplyTo;
@@ -160,7 +162,7 @@ async function* readCsv(path: string, opts: ReadTwcsOptions): AsyncGenerator<Twe
       const h = header;
       const text = row[h[4]!]!;
       line += 1 + (text.indexOf('\n') === -1 ? 0 : countNewlines(row.join('')));
-      const t = twcsRowToTweet(row[h[0]!]!, row[h[1]!]!, row[h[2]!]!, row[h[3]!]!, text, row[h[5]!]!, row[h[6]!]!, opts.withResponses ?? true);
+      const t = twcsRowToTweet(row[h[0]!]!, row[h[1]!]!, row[h[2]!]!, row[h[3]!]!, text, row[h[5]!]!, row[h[6]!]!, opts.withResponses ?? true, opts.withMentions ?? true);
       if (typeof t === 'string') opts.onMalformed?.({ line: start, reason: t });
       else batch.push(t);
     }
@@ -225,7 +227,7 @@ async function* readJsonl(path: string, opts: ReadTwcsOptions): AsyncGenerator<T
       continue;
     }
     const inbound = o.inbound === true ? 'True' : o.inbound === false ? 'False' : str(o.inbound);
-    const t = twcsRowToTweet(str(o.tweet_id), str(o.author_id), inbound, str(o.created_at), str(o.text), str(o.response_tweet_id), str(o.in_response_to_tweet_id), opts.withResponses ?? true);
+    const t = twcsRowToTweet(str(o.tweet_id), str(o.author_id), inbound, str(o.created_at), str(o.text), str(o.response_tweet_id), str(o.in_response_to_tweet_id), opts.withResponses ?? true, opts.withMentions ?? true);
     if (typeof t === 'string') opts.onMalformed?.({ line, reason: t });
     else batch.push(t);
     if (batch.length >= batchSize) {
