@@ -2,7 +2,7 @@
 import type { Db } from '../src/db/connect.ts';
 import type { HandleContext } from '../src/db/sla-context.repository.ts';
 import { caseTimelines } from '../src/db/case.repository.ts';
-import { answerBreach, insertBreach, resolveCaseAlerts } from '../src/db/breach-log.repository.ts';
+import { answerBreach, insertAnsweredBreaches, resolveCaseAlerts, type NewBreach } from '../src/db/breach-log.repository.ts';
 import { addJobsBulk, removeJobsBulk, type JobSpec } from '../src/db/deadline-jobs.repository.ts';
 import { raiseAlert } from '../src/alerts/raise.ts';
 import type { HandleSetup } from '../src/domain/analysis.ts';
@@ -42,6 +42,8 @@ export async function applyCaseEffects(trx: Db, ctx: HandleContext, b: BatchEffe
 
   // Answers: close the waits' timers, complete or record breaches, resolve the SLA alerts the wait raised.
   const removals: string[] = [];
+  const late: NewBreach[] = [];
+  const resolve = new Set<string>();
   for (const e of b.events) {
     if (e.type !== 'responded') continue;
     const t = b.touched.get(e.caseId);
@@ -52,13 +54,13 @@ export async function applyCaseEffects(trx: Db, ctx: HandleContext, b: BatchEffe
     if (hadTimers) {
       for (const level of [...policy.warnRatios.map(warnLevel), 'breach']) removals.push(deadlineJobKey(id, { metric: e.metric, seq: e.seq, level }));
       removals.push(deadlineJobKey(id, { metric: 'unanswered', seq: e.seq, level: 'horizon' }));
+      resolve.add(id);
     }
     const answeredAt = new Date(e.at);
     const wait = { metric: e.metric, seq: e.seq, startedAt: new Date(e.at - Math.round(e.seconds * 1000)), complaint: false };
     const m = measureWait(policy, wait, b.clock, answeredAt);
     if (isBreached(m, answeredAt, b.now)) {
-      const answer = { answeredAt, actualSeconds: m.actualSeconds!, actualBusinessSeconds: m.actualBusinessSeconds!, overBySeconds: m.overBySeconds! };
-      const created = await insertBreach(trx, {
+      late.push({
         caseId: id,
         handleId: ctx.handleId,
         teamId: ctx.teamId,
@@ -69,12 +71,20 @@ export async function applyCaseEffects(trx: Db, ctx: HandleContext, b: BatchEffe
         targetSeconds: m.targetSeconds,
         startedAt: wait.startedAt,
         dueAt: m.dueAt,
-        ...answer,
+        answeredAt,
+        actualSeconds: m.actualSeconds!,
+        actualBusinessSeconds: m.actualBusinessSeconds!,
+        overBySeconds: m.overBySeconds!,
       });
-      if (!created) await answerBreach(trx, { caseId: id, metric: e.metric, sequence: e.seq }, answer);
     }
-    if (hadTimers) await resolveCaseAlerts(trx, id, SLA_KINDS, 'answered', b.now);
   }
+  // Breaches a deadline job already logged (unanswered then) get their answer; the rest are logged answered.
+  const existing = new Set(await insertAnsweredBreaches(trx, late));
+  for (const x of late) {
+    if (!existing.has(`${x.caseId}|${x.metric}|${x.sequence}`)) continue;
+    await answerBreach(trx, { caseId: x.caseId, metric: x.metric, sequence: x.sequence }, { answeredAt: x.answeredAt!, actualSeconds: x.actualSeconds!, actualBusinessSeconds: x.actualBusinessSeconds!, overBySeconds: x.overBySeconds! });
+  }
+  await resolveCaseAlerts(trx, [...resolve], SLA_KINDS, 'answered', b.now);
   await removeJobsBulk(trx, removals);
 
   // New waits: one job per warning, the breach and (for complaints) the unanswered horizon.
@@ -94,7 +104,9 @@ export async function applyCaseEffects(trx: Db, ctx: HandleContext, b: BatchEffe
 
 /** Escalation, churn risk and deflection alerts for the cases of the batch that carry those signals. */
 async function raiseRuleAlerts(trx: Db, ctx: HandleContext, b: BatchEffects): Promise<void> {
-  const candidates = [...b.touched.entries()].filter(([, t]) => t.state.customerFlags.some((f) => RULE_FLAGS.includes(f)));
+  // Only cases with a signal, and with activity recent enough for an alert (see RULE_ALERT_MAX_AGE_MS).
+  const recent = b.now.getTime() - RULE_ALERT_MAX_AGE_MS;
+  const candidates = [...b.touched.entries()].filter(([, t]) => t.state.lastActivityAt >= recent && t.state.customerFlags.some((f) => RULE_FLAGS.includes(f)));
   if (!candidates.length) return;
   const byCase = new Map<string, CaseTweet[]>();
   const keyOf = new Map(candidates.map(([key]) => [b.ids.get(key)!, key]));

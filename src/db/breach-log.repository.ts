@@ -18,30 +18,51 @@ export interface NewBreach {
   overBySeconds?: number;
 }
 
+function toRow(b: NewBreach) {
+  return {
+    case_id: b.caseId,
+    handle_id: b.handleId,
+    team_id: b.teamId,
+    metric: b.metric,
+    sequence: b.sequence,
+    policy: b.policy,
+    clock: b.clock,
+    target_seconds: b.targetSeconds,
+    started_at: b.startedAt,
+    due_at: b.dueAt,
+    answered_at: b.answeredAt ?? null,
+    actual_seconds: b.actualSeconds ?? null,
+    actual_business_seconds: b.actualBusinessSeconds ?? null,
+    over_by_seconds: b.overBySeconds ?? null,
+  };
+}
+
 /** Records a breach once (unique per case, metric and sequence); returns its id when this call created it. */
 export async function insertBreach(db: Db, b: NewBreach): Promise<string | undefined> {
   const row = await db
     .insertInto('breaches')
-    .values({
-      case_id: b.caseId,
-      handle_id: b.handleId,
-      team_id: b.teamId,
-      metric: b.metric,
-      sequence: b.sequence,
-      policy: b.policy,
-      clock: b.clock,
-      target_seconds: b.targetSeconds,
-      started_at: b.startedAt,
-      due_at: b.dueAt,
-      answered_at: b.answeredAt ?? null,
-      actual_seconds: b.actualSeconds ?? null,
-      actual_business_seconds: b.actualBusinessSeconds ?? null,
-      over_by_seconds: b.overBySeconds ?? null,
-    })
+    .values(toRow(b))
     .onConflict((oc) => oc.constraint('breaches_unique').doNothing())
     .returning('id')
     .executeTakeFirst();
   return row?.id;
+}
+
+/** Records many answered breaches at once; returns the keys (`caseId|metric|sequence`) that already existed. */
+export async function insertAnsweredBreaches(db: Db, rows: NewBreach[]): Promise<string[]> {
+  if (!rows.length) return [];
+  const key = (r: { case_id: string; metric: string; sequence: number }) => `${r.case_id}|${r.metric}|${r.sequence}`;
+  const inserted = new Set<string>();
+  for (let i = 0; i < rows.length; i += 1000) {
+    const res = await db
+      .insertInto('breaches')
+      .values(rows.slice(i, i + 1000).map(toRow))
+      .onConflict((oc) => oc.constraint('breaches_unique').doNothing())
+      .returning(['case_id', 'metric', 'sequence'])
+      .execute();
+    for (const r of res) inserted.add(key(r));
+  }
+  return rows.map((r) => key({ case_id: r.caseId, metric: r.metric, sequence: r.sequence })).filter((k) => !inserted.has(k));
 }
 
 export async function linkBreachAlert(db: Db, breachId: string, alertId: string): Promise<void> {
@@ -69,11 +90,12 @@ export async function answerBreach(
  * Auto-resolves a case's open SLA alerts when the brand answers. The breach rows stay: the log
  * records what happened, the alert only says whether someone still needs to act.
  */
-export async function resolveCaseAlerts(db: Db, caseId: string, kinds: string[], resolution: string, now: Date): Promise<number> {
+export async function resolveCaseAlerts(db: Db, caseIds: string[], kinds: string[], resolution: string, now: Date): Promise<number> {
+  if (!caseIds.length) return 0;
   const res = await db
     .updateTable('alerts')
     .set({ state: 'resolved', resolved_at: now, resolved_by: 'analyzer', resolution, updated_at: now })
-    .where('case_id', '=', caseId)
+    .where('case_id', 'in', caseIds)
     .where('kind', 'in', kinds)
     .where('state', '<>', 'resolved')
     .executeTakeFirst();
