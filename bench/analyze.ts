@@ -56,7 +56,7 @@ let peakRss = 0;
 const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 const workers = Number(process.argv.find((a) => a.startsWith('--workers='))?.slice(10) ?? defaultWorkers());
 const cpu0 = process.cpuUsage();
-const { summary } = await analyzeFile(file, { out: path.join(DATA, 'analyze-out'), stderr: process.stderr, workers });
+const { summary } = await analyzeFile(file, { out: path.join(DATA, `analyze-out-${process.pid}`), stderr: process.stderr, workers });
 const cpu = process.cpuUsage(cpu0);
 clearInterval(timer);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -64,4 +64,4 @@ console.log(
   `analyze: ${summary.tweets.toLocaleString('en-US')} tweets in ${summary.seconds}s = ${Math.round(summary.tweets / summary.seconds).toLocaleString('en-US')} tweets/s; ` +
     `${summary.cases.toLocaleString('en-US')} cases; ${workers} worker threads; CPU of all threads ${((cpu.user + cpu.system) / 1e6).toFixed(1)}s; peak RSS ${(peakRss / 1e6).toFixed(0)} MB`,
 );
-if (!process.argv.includes('--keep')) fs.rmSync(path.join(DATA, 'analyze-out'), { recursive: true, force: true });
+if (!process.argv.includes('--keep')) fs.rmSync(path.join(DATA, `analyze-out-${process.pid}`), { recursive: true, force: true });
