@@ -83,7 +83,9 @@ async function analyzerThroughput(): Promise<BenchResult[]> {
 }
 
 export async function runBench(): Promise<BenchResult[]> {
-  return [...(await deadlineLatency()), ...(await analyzerThroughput())];
+  // BENCH_PART=deadlines or =analyzer runs one half.
+  const part = process.env.BENCH_PART;
+  return [...(part === 'analyzer' ? [] : await deadlineLatency()), ...(part === 'deadlines' ? [] : await analyzerThroughput())];
 }
 
 if (isMain(import.meta.url)) {

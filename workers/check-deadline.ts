@@ -2,10 +2,11 @@
 import type { Task } from 'graphile-worker';
 import type { Deps } from '../src/deps.ts';
 import type { Db } from '../src/db/connect.ts';
-import { lockCase, type SlaCaseRow } from '../src/db/case.repository.ts';
+import { lockCase, type CaseWaitRow } from '../src/db/case.repository.ts';
 import { handleContextCache, loadHandleContext, type HandleContext } from '../src/db/sla-context.repository.ts';
 import { insertBreach, linkBreachAlert, refreshReopenedAlert } from '../src/db/breach-log.repository.ts';
 import { addJob } from '../src/db/jobs.ts';
+import { commitWithoutFlush } from '../src/db/deadline-jobs.repository.ts';
 import { raiseAlert } from '../src/alerts/raise.ts';
 import { calendarClock, deadlineJobKey, planDeadlines, wallClock, type Deadline, type DeadlineMetric, type Metric } from '../src/domain/deadlines.ts';
 import { effectivePolicy } from '../src/domain/policy.ts';
@@ -22,7 +23,7 @@ export interface DeadlinePayload {
 
 export type DeadlineOutcome = 'raised' | 'stale' | 'early' | 'duplicate';
 
-export function casePolicy(ctx: HandleContext, c: SlaCaseRow): Policy {
+export function casePolicy(ctx: HandleContext, c: CaseWaitRow): Policy {
   const stored = c.policy_name ? ctx.scope.policies.get(c.policy_name) : undefined;
   return stored ?? effectivePolicy(ctx.scope, { id: c.customer_id, username: c.customer_username }).policy;
 }
@@ -33,6 +34,7 @@ const metricLabel = (m: DeadlineMetric) => (m === 'first_response' ? 'first resp
 /** Re-checks one deadline in a transaction; the job key makes a stale job harmless, the dedup key and the breach row make a repeat harmless. */
 export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date, contextOf: (db: Db, handleId: number) => Promise<HandleContext | undefined> = loadHandleContext): Promise<DeadlineOutcome> {
   return db.transaction().execute(async (trx) => {
+    await commitWithoutFlush(trx);
     const c = await lockCase(trx, p.caseId);
     // The brand answered (or the case closed) since the job was planned: nothing is due any more.
     if (!c || c.state !== 'open' || !c.awaiting_since || c.wait_seq !== p.seq || !c.wait_metric) return 'stale';
@@ -76,7 +78,7 @@ export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date, conte
 
 async function raiseBreach(
   trx: Db,
-  c: SlaCaseRow,
+  c: CaseWaitRow,
   ctx: HandleContext,
   policy: Policy,
   d: Deadline,

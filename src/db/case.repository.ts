@@ -61,8 +61,16 @@ export async function readQueue(db: Db, handleId: number, afterSeq: string, limi
     .execute() as Promise<QueuedTweet[]>;
 }
 
-export async function lockCase(db: Db, caseId: string): Promise<SlaCaseRow | undefined> {
-  return slaDb(db).selectFrom('cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirst();
+export type CaseWaitRow = Pick<SlaCaseRow, 'id' | 'handle_id' | 'customer_id' | 'customer_username' | 'opening_tweet_id' | 'state' | 'awaiting_since' | 'wait_metric' | 'wait_seq' | 'policy_name' | 'tier'>;
+
+/** Locks a case for a deadline check; reads the wait columns only (the summary can be large). */
+export async function lockCase(db: Db, caseId: string): Promise<CaseWaitRow | undefined> {
+  return slaDb(db)
+    .selectFrom('cases')
+    .select(['id', 'handle_id', 'customer_id', 'customer_username', 'opening_tweet_id', 'state', 'awaiting_since', 'wait_metric', 'wait_seq', 'policy_name', 'tier'])
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function casesByKey(db: Db, keys: string[]): Promise<SlaCaseRow[]> {

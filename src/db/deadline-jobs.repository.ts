@@ -27,3 +27,13 @@ export async function removeJobsBulk(db: Db, keys: string[]): Promise<void> {
   if (!keys.length) return;
   await sql`select count(graphile_worker.remove_job(k)) from unnest(${keys}::text[]) as k`.execute(db);
 }
+
+/**
+ * Lets this transaction commit without waiting for its WAL flush. Safe for deadline checks: whoever acts on what it
+ * wrote (the notifier locking a delivery job, graphile completing this job) commits synchronously, which flushes this
+ * commit first; if PostgreSQL dies before that, both are lost together and the job simply runs again.
+ */
+export async function commitWithoutFlush(db: Db): Promise<void> {
+  // Raw SQL: a session setting, which Kysely has no builder for.
+  await sql`set local synchronous_commit = off`.execute(db);
+}
