@@ -74,8 +74,9 @@ export async function run(): Promise<BenchResult[]> {
     clearInterval(sampler);
     child.kill('SIGTERM');
     await exited;
-    const counts = await sql<{ cases: string; alerts: string; deliveries: string }>`
-      select (select count(*) from cases)::text as cases, (select count(*) from alerts)::text as alerts, (select count(*) from deliveries)::text as deliveries`.execute(bdb.db);
+    const counts = await sql<{ cases: string; alerts: string; deliveries: string; total: string }>`
+      select (select count(*) from cases)::text as cases, (select count(*) from alerts)::text as alerts, (select count(*) from deliveries)::text as deliveries,
+             pg_database_size(current_database())::text as total`.execute(bdb.db);
     const c = counts.rows[0]!;
     const analyzeSeconds = ((analyzedAt || Date.now()) - started) / 1000;
     const mb = (b: number) => b / 2 ** 20;
@@ -86,7 +87,8 @@ export async function run(): Promise<BenchResult[]> {
       atMost(`worker RSS (analyzer + notifier) after ${n} tweets: settled`, mb(settled), 'MB', 300),
       info(`analyzer worker process, all ${n} tweets into cases (deadlines and alerts included)`, loaded.links / analyzeSeconds, 'tweets/s', `${analyzeSeconds.toFixed(0)} s end to end through the job queue`),
       info(`loading the ${n} tweets (bench loader: upsert batches of 5,000)`, loaded.tweets / loadSeconds, 'tweets/s'),
-      info('tweets table size per stored tweet (with indexes)', Number(size.rows[0]!.tweets) / loaded.tweets, 'bytes', `database ${(Number(size.rows[0]!.total) / 2 ** 30).toFixed(2)} GiB before analysis`),
+      info('tweets table size per stored tweet (with indexes, TWCS rows: no raw JSON)', Number(size.rows[0]!.tweets) / loaded.tweets, 'bytes', `database ${(Number(size.rows[0]!.total) / 2 ** 30).toFixed(2)} GiB before analysis`),
+      info('database size per stored tweet after analysis (cases, classifications, alerts, jobs)', Number(c.total) / loaded.tweets, 'bytes', `${(Number(c.total) / 2 ** 30).toFixed(2)} GiB in all`),
     ];
   } finally {
     await bdb.destroy();

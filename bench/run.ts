@@ -1,5 +1,6 @@
 // Owns `npm run bench`: runs every benchmark script on one PostgreSQL, collects their figures and writes the one table in BENCHMARKS.md.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
@@ -75,7 +76,9 @@ async function postgresVersion(url: string): Promise<string | undefined> {
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const write = !process.argv.includes('--no-write') && only.length === 0;
+  // Only a complete full-size run may replace the committed table.
+  const write = !process.argv.includes('--no-write') && only.length === 0 && scale() === 'full';
+  const loadAtStart = os.loadavg()[0]!;
   const chosen = only.length ? BENCHES.filter((b) => only.some((o) => b.file.startsWith(o))) : BENCHES;
   const m = machine();
   const server = await benchServer();
@@ -100,12 +103,13 @@ async function main() {
   } finally {
     await stopBenchServer();
   }
-  const md = benchmarksMarkdown(results, m, [`Scale: ${scale()}`, `Wall time per script: ${timings.join(', ')}`]);
+  const load = `Load average (1 min) at start ${loadAtStart.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)}: other work on this shared machine competed for its 2 cores during the run`;
+  const md = benchmarksMarkdown(results, m, [`Scale: ${scale()}`, `Wall time per script: ${timings.join(', ')}`, load]);
   process.stdout.write('\n' + md);
   if (write) {
     fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), md);
     process.stderr.write('bench: wrote BENCHMARKS.md\n');
-  } else process.stderr.write('bench: a subset or --no-write: BENCHMARKS.md left as it was\n');
+  } else process.stderr.write('bench: a subset, a small run or --no-write: BENCHMARKS.md left as it was\n');
   const short = results.filter((r) => r.pass === false).length;
   process.stderr.write(`bench: ${results.length} figures, ${short} short of target or not run\n`);
 }
