@@ -11,6 +11,7 @@ import { raiseAlert } from '../src/alerts/raise.ts';
 import { calendarClock, deadlineJobKey, planDeadlines, wallClock, type Deadline, type DeadlineMetric, type Metric } from '../src/domain/deadlines.ts';
 import { effectivePolicy } from '../src/domain/policy.ts';
 import type { Policy } from '../src/domain/types.ts';
+import { formatDuration } from '../src/domain/duration.ts';
 
 export const CHECK_DEADLINE = 'check_deadline';
 
@@ -28,7 +29,6 @@ export function casePolicy(ctx: HandleContext, c: CaseWaitRow): Policy {
   return stored ?? effectivePolicy(ctx.scope, { id: c.customer_id, username: c.customer_username }).policy;
 }
 
-const minutes = (s: number) => `${Math.round(s / 60)} min`;
 const metricLabel = (m: DeadlineMetric) => (m === 'first_response' ? 'first response' : m === 'next_response' ? 'next response' : 'answer to a complaint');
 
 /** Re-checks one deadline in a transaction; the job key makes a stale job harmless, the dedup key and the breach row make a repeat harmless. */
@@ -54,7 +54,7 @@ export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date, conte
     const who = `${c.customer_username ? '@' + c.customer_username : c.customer_id} → @${ctx.handle}`;
     const base = { handleId: c.handle_id, teamId: ctx.teamId, caseId: c.id, tweetId: c.opening_tweet_id, dueAt: d.dueAt, raisedAt: now };
     const details = { metric: d.metric, sequence: d.seq, level: d.level, policy: policy.name, clock: policy.clock, targetSeconds: d.targetSeconds, waitingSince: c.awaiting_since.toISOString(), tier: c.tier };
-    const reasons = [`waiting since ${c.awaiting_since.toISOString()}`, `${metricLabel(d.metric)} target ${minutes(d.targetSeconds)} on the ${policy.clock} clock (policy ${policy.name})`];
+    const reasons = [`waiting since ${c.awaiting_since.toISOString()}`, `${metricLabel(d.metric)} target ${formatDuration(d.targetSeconds)} on the ${policy.clock} clock (policy ${policy.name})`];
 
     if (d.level.startsWith('warn')) {
       const r = await raiseAlert(
@@ -67,7 +67,7 @@ export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date, conte
     if (d.metric === 'unanswered') {
       const r = await raiseAlert(
         trx,
-        { ...base, kind: 'unanswered', severity: 'critical', dedupKey: `unanswered:${c.id}:${d.seq}`, title: `Complaint unanswered for ${minutes(d.targetSeconds)}: ${who}`, reasons: [...reasons.slice(0, 1), `complaint with no brand reply within ${minutes(d.targetSeconds)}`], details },
+        { ...base, kind: 'unanswered', severity: 'critical', dedupKey: `unanswered:${c.id}:${d.seq}`, title: `Complaint unanswered for ${formatDuration(d.targetSeconds)}: ${who}`, reasons: [...reasons.slice(0, 1), `complaint with no brand reply within ${formatDuration(d.targetSeconds)}`], details },
         { now },
       );
       return r.created ? 'raised' : 'duplicate';
@@ -98,7 +98,7 @@ async function raiseBreach(
     dueAt: d.dueAt,
   });
   if (!breachId) return 'duplicate';
-  const title = `SLA breach: ${metricLabel(d.metric)} target of ${minutes(d.targetSeconds)} missed, ${a.who}`;
+  const title = `SLA breach: ${metricLabel(d.metric)} target of ${formatDuration(d.targetSeconds)} missed, ${a.who}`;
   const reasons = [...a.reasons, `no brand reply by ${d.dueAt.toISOString()}`];
   const severity = 'critical';
   const { who: _who, ...alert } = a;

@@ -1,4 +1,7 @@
 // Owns what an alert looks like on the wire: the webhook JSON body, the Slack Block Kit message and the console line.
+import { formatDuration } from '../domain/duration.ts';
+
+export { formatDuration };
 
 export interface AlertView {
   id: string;
@@ -34,16 +37,6 @@ export function linksFor(a: AlertView, publicUrl: string): Links {
     dashboard: a.caseId ? `${base}/#/cases/${a.caseId}` : null,
     api: a.caseId ? `${base}/v1/cases/${a.caseId}` : null,
   };
-}
-
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return 'n/a';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
 }
 
 /** The alert as it appears in webhook bodies (documented in docs/webhooks.md). */

@@ -118,7 +118,7 @@ describe('analyze_handle', () => {
     a = all[0];
     expect(a).toMatchObject({ id: a.id, dedup_key: `sla_breach:${c.id}`, state: 'open', resolution: null });
     expect(a.due_at!.toISOString()).toBe('2026-03-02T13:00:00.000Z');
-    expect(a.title).toMatch(/next response target of 60 min missed/);
+    expect(a.title).toMatch(/next response target of 1h missed/);
     const b = await breaches(handleId);
     expect(b.map((x) => [x.metric, x.sequence, x.due_at.toISOString(), x.answered_at?.toISOString() ?? null, x.alert_id])).toEqual([
       ['first_response', 0, '2026-03-02T11:00:00.000Z', '2026-03-02T11:10:00.000Z', a.id],
