@@ -28,8 +28,12 @@ export function startJobLiveness(o: LivenessOptions): () => Promise<void> {
   let connecting = false;
   let stopped = false;
 
-  const lock = async (c: pg.Client, id: string) => {
-    await c.query('select pg_advisory_lock($1::int, hashtext($2))', [LOCK_CLASS, id]);
+  // One query at a time on the liveness session (pg queues them, but warns about overlapping calls).
+  let queue: Promise<unknown> = Promise.resolve();
+  const lock = (c: pg.Client, id: string) => {
+    const next = queue.then(() => c.query('select pg_advisory_lock($1::int, hashtext($2))', [LOCK_CLASS, id]));
+    queue = next.catch(() => {});
+    return next;
   };
 
   const connect = async () => {
