@@ -92,6 +92,12 @@ export function startJobLiveness(o: LivenessOptions): () => Promise<void> {
       }
     }
     if (dead.length) {
+      // A job that re-added itself under its own key while running was superseded (graphile-worker gave it
+      // attempts = max_attempts and took its key); its replacement runs. Finishing it would have deleted it.
+      await o.pool.query(
+        `delete from graphile_worker._private_jobs where locked_by = any($1::text[]) and key is null and attempts >= max_attempts and last_error is null`,
+        [dead],
+      );
       await o.pool.query('select graphile_worker.force_unlock_workers($1::text[])', [dead]);
       log.warn({ workers: dead }, 'freed the jobs of worker processes that died');
     }

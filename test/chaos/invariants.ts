@@ -9,6 +9,9 @@ import { TWCS_COLUMNS } from '../../src/sources/twcs.ts';
 import type { FakeReceiver } from '../fakes/receiver.ts';
 import { runCli } from '../helpers/cli.ts';
 
+/** Known gap (reported): the analyzer applies tweets in arrival order, so an earlier tweet stored late changes the case. */
+export const OUT_OF_ORDER_INVARIANT = 'cases whose tweets arrived out of time order equal replywatch analyze';
+
 export interface Violation {
   invariant: string;
   detail: string;
@@ -99,15 +102,19 @@ export async function compareWithAnalyze(db: Db, twcsFile: string, configFile: s
   }
   for (const key of expected.keys()) if (!seen.has(key)) mismatches.push(`${key}: in analyze, not in the database`);
   if (mismatches.length) {
-    // Tells apart cases whose tweets reached the analyzer out of time order (a later tweet stored before an earlier one).
+    // Tells apart cases whose tweets reached the analyzer out of time order (a later tweet stored before an earlier
+    // one: the poller reads newest pages first, and mentions before the handle's own timeline).
     const outOfOrder = await sql<{ case_key: string }>`
       select distinct c.case_key from cases c
       join tweet_classifications a on a.case_id = c.id join tweets ta on ta.id = a.tweet_id join tweet_handles sa on sa.tweet_id = a.tweet_id and sa.handle_id = c.handle_id
       join tweet_classifications b on b.case_id = c.id join tweets tb on tb.id = b.tweet_id join tweet_handles sb on sb.tweet_id = b.tweet_id and sb.handle_id = c.handle_id
       where ta.created_at < tb.created_at and sa.seq > sb.seq`.execute(db);
     const late = new Set(outOfOrder.rows.map((r) => r.case_key));
-    const n = mismatches.filter((m) => late.has(m.slice(0, m.indexOf(':', m.indexOf(':') + 1)))).length;
-    v.push({ invariant: 'every case equals replywatch analyze', detail: `${mismatches.length} cases differ (${n} of them got an earlier tweet after a later one), e.g. ${mismatches.slice(0, 5).join(' | ')}` });
+    const keyOf = (m: string) => m.slice(0, m.indexOf(':', m.indexOf(':') + 1));
+    const inOrder = mismatches.filter((m) => !late.has(keyOf(m)));
+    const reordered = mismatches.filter((m) => late.has(keyOf(m)));
+    if (inOrder.length) v.push({ invariant: 'every case equals replywatch analyze', detail: `${inOrder.length} cases differ, e.g. ${inOrder.slice(0, 5).join(' | ')}` });
+    if (reordered.length) v.push({ invariant: OUT_OF_ORDER_INVARIANT, detail: `${reordered.length} cases differ, e.g. ${reordered.slice(0, 5).join(' | ')}` });
   }
   return { cases: rows.length, compared };
 }
@@ -212,13 +219,17 @@ export async function checkInvariants(input: CheckInput): Promise<InvariantRepor
   counts.deliveryIdsReceivedMoreThanOnce = retried;
 
   // 5. Nothing stuck in flight.
-  const jobs = await sql<{ task: string; locked: boolean; failed: boolean; due: boolean; last_error: string | null }>`
-    select t.identifier as task, j.locked_at is not null as locked, j.attempts >= j.max_attempts as failed,
+  const jobs = await sql<{ task: string; locked: boolean; failed: boolean; husk: boolean; due: boolean; last_error: string | null }>`
+    select t.identifier as task, j.locked_at is not null as locked,
+           j.attempts >= j.max_attempts and j.last_error is not null as failed,
+           j.attempts >= j.max_attempts and j.last_error is null and j.key is null as husk,
            j.run_at < ${input.cutoff} as due, j.last_error
     from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id`.execute(db);
   const locked = jobs.rows.filter((j) => j.locked);
   const failed = jobs.rows.filter((j) => j.failed);
-  const dueWork = jobs.rows.filter((j) => j.due && !j.failed && ['check_deadline', 'deliver_alert', 'analyze_handle', 'send_digest'].includes(j.task));
+  // A job superseded by its own replacement while running (graphile-worker's job_key semantics) and left by a kill.
+  counts.supersededJobsLeft = jobs.rows.filter((j) => j.husk).length;
+  const dueWork = jobs.rows.filter((j) => j.due && !j.failed && !j.husk && ['check_deadline', 'deliver_alert', 'analyze_handle', 'send_digest'].includes(j.task));
   counts.jobsLeft = jobs.rows.length;
   if (locked.length) v.push({ invariant: 'no job left locked', detail: `${locked.length}: ${[...new Set(locked.map((j) => j.task))].join(', ')}` });
   if (failed.length) v.push({ invariant: 'no job failed for good', detail: `${failed.length}, e.g. ${failed.slice(0, 3).map((j) => `${j.task}: ${j.last_error?.slice(0, 120)}`).join(' | ')}` });

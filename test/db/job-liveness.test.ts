@@ -21,6 +21,26 @@ async function lockedBy(key: string): Promise<string | null> {
 }
 
 describe('job liveness', () => {
+  it('deletes a dead worker\'s job that its own replacement superseded, and frees the replacement', async () => {
+    await addJob(t.db, 'some_task', { n: 1 }, { jobKey: 'replaced' });
+    // What graphile-worker does when a running job re-adds itself under its key: the running one loses the key and
+    // its remaining attempts, a new job takes the key. Then the process dies.
+    await t.pool.query(`update graphile_worker._private_jobs set locked_by = 'worker-gone', locked_at = now() - interval '1 minute', key = null, attempts = max_attempts where key = 'replaced'`);
+    await addJob(t.db, 'some_task', { n: 2 }, { jobKey: 'replaced' });
+    const husks = () => t.pool.query(`select count(*)::int as n from graphile_worker._private_jobs where locked_by = 'worker-gone'`).then((r) => r.rows[0].n as number);
+    expect(await husks()).toBe(1);
+    const events = new EventEmitter() as WorkerEvents;
+    const stop = startJobLiveness({ databaseUrl: t.url, pool: t.pool, events, log: createLogger('silent'), sweepEveryMs: 100, graceSeconds: 5 });
+    try {
+      for (let i = 0; i < 100 && (await husks()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await husks()).toBe(0);
+      const left = await t.pool.query(`select payload from graphile_worker._private_jobs where key = 'replaced'`);
+      expect(left.rows.map((r) => r.payload)).toEqual([{ n: 2 }]);
+    } finally {
+      await stop();
+    }
+  });
+
   it('unlocks the jobs of a dead worker, not those of a live one or of this process', async () => {
     for (const k of ['dead', 'alive', 'mine']) await addJob(t.db, 'some_task', {}, { jobKey: k });
     // Locked a minute ago, as a worker does when it takes a job.
