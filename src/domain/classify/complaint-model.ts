@@ -1,6 +1,5 @@
 // Owns complaint scoring by the shipped logistic-regression model (trained by scripts/train-complaint.ts).
 import model from './complaint-model.json' with { type: 'json' };
-import { words } from './tokens.ts';
 
 interface ModelFile {
   bias: number;
@@ -29,43 +28,124 @@ for (const [f, w] of Object.entries(m.weights)) {
   NAMES.set(h, f);
 }
 
+// The same weights in an open-addressing table of typed arrays: a probe is a few array reads, no Map hashing.
+const SLOTS = 1 << Math.max(10, Math.ceil(Math.log2(WEIGHTS.size * 4)));
+const MASK = SLOTS - 1;
+const KEYS = new Uint32Array(SLOTS);
+const VALS = new Float64Array(SLOTS);
+const USED = new Uint8Array(SLOTS);
+for (const [h, w] of WEIGHTS) {
+  let j = (h ^ (h >>> 15)) & MASK;
+  while (USED[j]) j = (j + 1) & MASK;
+  USED[j] = 1;
+  KEYS[j] = h;
+  VALS[j] = w;
+}
+
+/** Weight of feature hash `h`, or NaN when the model has none. */
+function weightOf(h: number): number {
+  let j = (h ^ (h >>> 15)) & MASK;
+  while (USED[j] === 1) {
+    if (KEYS[j] === h) return VALS[j]!;
+    j = (j + 1) & MASK;
+  }
+  return NaN;
+}
+
 export interface ModelScore {
   score: number;
   /** The features that pushed hardest towards "complaint", for the reasons. */
   top: string;
 }
 
+/**
+ * Scores a tweet. Tokenises exactly as `words()` in tokens.ts (the training tokeniser) but hashes each token while
+ * scanning it, unigram and bigram together: no token strings, no token array. Features are summed in the same
+ * order as before (unigram, then the pair ending at it) so scores are bit-for-bit those of the word-list path.
+ */
 export function complaintModelScore(text: string): ModelScore {
-  const w = words(text);
+  const s = text.toLowerCase();
+  const n = s.length;
   let z = m.bias;
   let h1 = 0;
   let w1 = 0;
   let h2 = 0;
   let w2 = 0;
   let prev = 0;
-  for (let i = 0; i < w.length; i++) {
-    const hu = fnv(w[i]);
-    const wu = WEIGHTS.get(hu);
-    if (wu !== undefined) {
-      z += wu;
-      if (wu > w1) [h2, w2, h1, w1] = [h1, w1, hu, wu];
-      else if (wu > w2) [h2, w2] = [hu, wu];
+  let first = true;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 64 /* @ */ || c === 38 /* & */ || (c === 104 && s.startsWith('http', i))) {
+      while (i < n && s.charCodeAt(i) > 32) i++;
+      continue;
     }
-    if (i > 0) {
-      const hb = fnv(w[i], Math.imul(prev ^ SPACE, 0x01000193) >>> 0);
-      const wb = WEIGHTS.get(hb);
-      if (wb !== undefined) {
-        z += wb;
-        if (wb > w1) [h2, w2, h1, w1] = [h1, w1, hb, wb];
-        else if (wb > w2) [h2, w2] = [hb, wb];
+    let end: number;
+    let word = false;
+    if (isWordChar(c)) {
+      end = i;
+      while (end < n) {
+        const d = s.charCodeAt(end);
+        if (!(isWordChar(d) || d === 39 || d === 0x2019)) break;
+        end++;
+      }
+      word = true;
+    } else if (c === 33 || c === 63) end = i + 1;
+    else if (c >= 0xd800 && c <= 0xdbff) end = Math.min(n, i + 2);
+    else {
+      i++;
+      continue;
+    }
+    // One token s[i, end) (apostrophes dropped inside words): its hash, and the pair's hash continued from the last one.
+    let hu = 0x811c9dc5;
+    let hb = Math.imul(prev ^ SPACE, 0x01000193);
+    for (let k = i; k < end; k++) {
+      const d = s.charCodeAt(k);
+      if (word && (d === 39 || d === 0x2019)) continue;
+      hu = Math.imul(hu ^ d, 0x01000193);
+      hb = Math.imul(hb ^ d, 0x01000193);
+    }
+    hu >>>= 0;
+    const wu = weightOf(hu);
+    if (wu === wu) {
+      z += wu;
+      if (wu > w1) {
+        h2 = h1;
+        w2 = w1;
+        h1 = hu;
+        w1 = wu;
+      } else if (wu > w2) {
+        h2 = hu;
+        w2 = wu;
       }
     }
+    if (!first) {
+      hb >>>= 0;
+      const wb = weightOf(hb);
+      if (wb === wb) {
+        z += wb;
+        if (wb > w1) {
+          h2 = h1;
+          w2 = w1;
+          h1 = hb;
+          w1 = wb;
+        } else if (wb > w2) {
+          h2 = hb;
+          w2 = wb;
+        }
+      }
+    }
+    first = false;
     prev = hu;
+    i = end;
   }
   const score = 1 / (1 + Math.exp(-z));
-  const top = [h1, h2]
-    .filter((h, i) => (i === 0 ? w1 : w2) > 0 && NAMES.has(h))
-    .map((h) => `'${NAMES.get(h)}'`)
-    .join(', ');
+  let top = '';
+  if (w1 > 0 && NAMES.has(h1)) top = `'${NAMES.get(h1)}'`;
+  if (w2 > 0 && NAMES.has(h2)) top = top ? `${top}, '${NAMES.get(h2)}'` : `'${NAMES.get(h2)}'`;
   return { score, top };
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 0xc0 && c <= 0x24f);
 }
