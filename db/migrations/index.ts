@@ -5,6 +5,7 @@ import * as m0002 from './0002_ingestion.ts';
 import * as m0003 from './0003_alert_delivery.ts';
 import * as m0004 from './0004_sla_engine.ts';
 import * as m0005 from './0005_api_indexes.ts';
+import * as m0006 from './0006_drop_unused_tweet_indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core_tables': m0001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_alert_delivery': m0003,
   '0004_sla_engine': m0004,
   '0005_api_indexes': m0005,
+  '0006_drop_unused_tweet_indexes': m0006,
 };
