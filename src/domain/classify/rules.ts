@@ -1,4 +1,5 @@
 // Owns the rule engine: a table of labelled patterns compiled once into one alternation, matched in one pass.
+import { canOpen, groupEnd, openings, splitTop } from './rule-prefixes.ts';
 
 /** One rule: a label (the kind or flag it votes for) and a regex source without capturing groups. */
 export interface Rule {
@@ -21,36 +22,60 @@ export class RuleSet {
   /** Rules that do not start at a word boundary (emoji, "#VTNEW", anchors): one global regex. */
   private readonly rest: RegExp | null;
   private readonly restLabels: string[];
-  /** Word-boundary rules grouped by the letter they can start with: one sticky regex per letter. */
-  private readonly byChar = new Map<number, { re: RegExp; labels: string[] }>();
-  private readonly anyChar: { re: RegExp; labels: string[] } | null;
+  private readonly rules: readonly Rule[];
+  /** Word-boundary rules (indexes) by the letter they can start with, and those whose first letter is unknown. */
+  private readonly byChar = new Map<number, number[]>();
+  private readonly loose: number[] = [];
+  /** Per rule: the two-character openings it can match (rule-prefixes.ts). */
+  private readonly open: Set<string>[];
+  /** (first, second character) -> the alternation of the rules that can open there, or null when none can. */
+  private readonly buckets = new Map<number, Compiled | null>();
+  private readonly compiled = new Map<string, Compiled>();
 
   constructor(rules: readonly Rule[]) {
     for (const r of rules) {
       // Any "(" not followed by "?" (and not escaped) would add a group and shift the numbering.
       if (/(^|[^\\])\((?!\?)/.test(r.source)) throw new Error(`rule for ${r.label} has a capturing group: ${r.source}`);
     }
-    // Why not one big alternation: V8 then tries every rule at every word start. Here a scan visits
-    // word starts only and runs the few rules that can begin with that letter (a first-level trie).
-    const bounded = rules.filter((r) => r.source.startsWith('\\b'));
-    const restRules = rules.filter((r) => !r.source.startsWith('\\b'));
-    const lists = new Map<number, Rule[]>();
-    const loose: Rule[] = [];
-    for (const r of bounded) {
+    this.rules = rules;
+    // Why not one big alternation: V8 then tries every rule at every word start. Here a scan visits word starts only
+    // and runs the few rules that can begin with that word's first two characters (a two-level trie); a word start no
+    // rule can open at costs no regex call at all. The alternation keeps the order of the first-letter scheme
+    // (that letter's rules in table order, then rules of unknown first letter), so the hit at a place is unchanged:
+    // only rules that cannot match there are left out.
+    const restRules: Rule[] = [];
+    this.open = rules.map((r) => (r.source.startsWith('\\b') ? openings(r.source.slice(2), 2) : new Set<string>()));
+    rules.forEach((r, i) => {
+      if (!r.source.startsWith('\\b')) {
+        restRules.push(r);
+        return;
+      }
       const firsts = firstChars(r.source.slice(2));
-      if (!firsts) loose.push(r);
-      else for (const c of firsts) lists.set(c.charCodeAt(0), [...(lists.get(c.charCodeAt(0)) ?? []), r]);
-    }
-    const compile = (rs: Rule[], flags: string) => ({
-      re: new RegExp(rs.map((r) => `(${r.source.startsWith('\\b') ? r.source.slice(2) : r.source})`).join('|'), flags),
-      labels: rs.map((r) => r.label),
+      if (!firsts) this.loose.push(i);
+      else for (const c of firsts) this.byChar.set(c.charCodeAt(0), [...(this.byChar.get(c.charCodeAt(0)) ?? []), i]);
     });
-    // Rules whose first letter is unknown are tried at every word start, after the letter's own rules.
-    for (const [c, rs] of lists) this.byChar.set(c, compile([...rs, ...loose], 'yi'));
-    this.anyChar = loose.length ? compile(loose, 'yi') : null;
     const restCompiled = restRules.length ? compile(restRules, 'gi') : null;
     this.rest = restCompiled?.re ?? null;
     this.restLabels = restCompiled?.labels ?? [];
+  }
+
+  /** The alternation to try where a word starts with c1 followed by c2 (both lower-cased; c2 -1 at the end of text). */
+  private bucket(c1: number, c2: number): Compiled | null {
+    const key = c1 * 0x20000 + c2 + 1;
+    let b = this.buckets.get(key);
+    if (b !== undefined) return b;
+    const s1 = String.fromCharCode(c1);
+    const s2 = c2 < 0 ? '' : String.fromCharCode(c2);
+    const idx = [...(this.byChar.get(c1) ?? []), ...this.loose].filter((i) => canOpen(this.open[i]!, s1, s2));
+    if (idx.length === 0) b = null;
+    else {
+      const id = idx.join(',');
+      b = this.compiled.get(id) ?? compile(idx.map((i) => this.rules[i]!), 'yi');
+      this.compiled.set(id, b);
+    }
+    // Bounded: only characters that follow a word's first letter in some text land here; cap it anyway.
+    if (this.buckets.size < 50_000) this.buckets.set(key, b);
+    return b;
   }
 
   /** Every hit, left to right; hits of word-boundary rules do not overlap each other. */
@@ -66,7 +91,9 @@ export class RuleSet {
         continue;
       }
       if (c >= 65 && c <= 90) c += 32;
-      const set = this.byChar.get(c) ?? this.anyChar;
+      let c2 = i + 1 < n ? text.charCodeAt(i + 1) : -1;
+      if (c2 >= 65 && c2 <= 90) c2 += 32;
+      const set = this.bucket(c, c2);
       prevWord = true;
       if (!set) continue;
       set.re.lastIndex = i;
@@ -93,6 +120,18 @@ export class RuleSet {
     }
     return hits;
   }
+}
+
+interface Compiled {
+  re: RegExp;
+  labels: string[];
+}
+
+function compile(rs: readonly Rule[], flags: string): Compiled {
+  return {
+    re: new RegExp(rs.map((r) => `(${r.source.startsWith('\\b') ? r.source.slice(2) : r.source})`).join('|'), flags),
+    labels: rs.map((r) => r.label),
+  };
 }
 
 function pushHit(hits: Hit[], m: RegExpExecArray, labels: string[]): void {
@@ -135,43 +174,6 @@ export function firstChars(src: string): Set<string> | null {
     return out;
   }
   return null;
-}
-
-/** Index of the ")" closing the group that opens at 0. */
-function groupEnd(s: string): number {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
-  }
-  return -1;
-}
-
-/** Top-level alternatives of a group body. */
-function splitTop(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let inClass = false;
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
-      out.push(s.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(s.slice(from));
-  return out;
 }
 
 /** `label: 'matched text'`, the reason format a support lead reads. */
