@@ -1,4 +1,4 @@
-// Owns the static analysis of rule regex sources: which two-character openings a rule can match at all.
+// Owns the static analysis of rule regex sources: which few-character openings a rule can match at all.
 
 /**
  * Lower-case openings of up to `k` characters that text matched by `src` (a case-insensitive regex source without
@@ -56,13 +56,9 @@ function sequence(s: string, k: number): Set<string> {
   return out;
 }
 
-/** Can a rule with these openings match at a place whose first two characters (lower-cased) are c1, c2? */
-export function canOpen(open: Set<string>, c1: string, c2: string): boolean {
-  for (const p of open) {
-    if (p === '') return true;
-    if (p[0] !== c1) continue;
-    if (p.length === 1 || p[1] === c2) return true;
-  }
+/** Can a rule with these openings match where the text (lower-cased) opens with `t` (its first k characters)? */
+export function canOpen(open: Set<string>, t: string): boolean {
+  for (const p of open) if (t.startsWith(p)) return true;
   return false;
 }
 

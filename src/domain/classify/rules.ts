@@ -26,9 +26,9 @@ export class RuleSet {
   /** Word-boundary rules (indexes) by the letter they can start with, and those whose first letter is unknown. */
   private readonly byChar = new Map<number, number[]>();
   private readonly loose: number[] = [];
-  /** Per rule: the two-character openings it can match (rule-prefixes.ts). */
+  /** Per rule: the three-character openings it can match (rule-prefixes.ts). */
   private readonly open: Set<string>[];
-  /** (first, second character) -> the alternation of the rules that can open there, or null when none can. */
+  /** (first, second, third character) -> the alternation of the rules that can open there, or null when none can. */
   private readonly buckets = new Map<number, Compiled | null>();
   private readonly compiled = new Map<string, Compiled>();
 
@@ -39,12 +39,12 @@ export class RuleSet {
     }
     this.rules = rules;
     // Why not one big alternation: V8 then tries every rule at every word start. Here a scan visits word starts only
-    // and runs the few rules that can begin with that word's first two characters (a two-level trie); a word start no
+    // and runs the few rules that can begin with that word's first three characters (a three-level trie); a word start no
     // rule can open at costs no regex call at all. The alternation keeps the order of the first-letter scheme
     // (that letter's rules in table order, then rules of unknown first letter), so the hit at a place is unchanged:
     // only rules that cannot match there are left out.
     const restRules: Rule[] = [];
-    this.open = rules.map((r) => (r.source.startsWith('\\b') ? openings(r.source.slice(2), 2) : new Set<string>()));
+    this.open = rules.map((r) => (r.source.startsWith('\\b') ? openings(r.source.slice(2), 3) : new Set<string>()));
     rules.forEach((r, i) => {
       if (!r.source.startsWith('\\b')) {
         restRules.push(r);
@@ -59,22 +59,24 @@ export class RuleSet {
     this.restLabels = restCompiled?.labels ?? [];
   }
 
-  /** The alternation to try where a word starts with c1 followed by c2 (both lower-cased; c2 -1 at the end of text). */
-  private bucket(c1: number, c2: number): Compiled | null {
-    const key = c1 * 0x20000 + c2 + 1;
+  /**
+   * The alternation to try where a word opens with c1 c2 c3 (lower-cased; -1 past the end of the text, 128 for any
+   * non-ASCII character: openings hold ASCII only, so no rule tells those apart). The key stays a small integer.
+   */
+  private bucket(c1: number, c2: number, c3: number): Compiled | null {
+    const key = (c1 * 130 + c2 + 1) * 130 + c3 + 1;
     let b = this.buckets.get(key);
     if (b !== undefined) return b;
-    const s1 = String.fromCharCode(c1);
-    const s2 = c2 < 0 ? '' : String.fromCharCode(c2);
-    const idx = [...(this.byChar.get(c1) ?? []), ...this.loose].filter((i) => canOpen(this.open[i]!, s1, s2));
+    const t = String.fromCharCode(c1) + (c2 < 0 ? '' : String.fromCharCode(c2) + (c3 < 0 ? '' : String.fromCharCode(c3)));
+    const idx = [...(this.byChar.get(c1) ?? []), ...this.loose].filter((i) => canOpen(this.open[i]!, t));
     if (idx.length === 0) b = null;
     else {
       const id = idx.join(',');
       b = this.compiled.get(id) ?? compile(idx.map((i) => this.rules[i]!), 'yi');
       this.compiled.set(id, b);
     }
-    // Bounded: only characters that follow a word's first letter in some text land here; cap it anyway.
-    if (this.buckets.size < 50_000) this.buckets.set(key, b);
+    // At most 128 x 130 x 130 keys, in practice a few thousand.
+    this.buckets.set(key, b);
     return b;
   }
 
@@ -93,7 +95,11 @@ export class RuleSet {
       if (c >= 65 && c <= 90) c += 32;
       let c2 = i + 1 < n ? text.charCodeAt(i + 1) : -1;
       if (c2 >= 65 && c2 <= 90) c2 += 32;
-      const set = this.bucket(c, c2);
+      else if (c2 > 127) c2 = 128;
+      let c3 = i + 2 < n ? text.charCodeAt(i + 2) : -1;
+      if (c3 >= 65 && c3 <= 90) c3 += 32;
+      else if (c3 > 127) c3 = 128;
+      const set = this.bucket(c, c2, c3);
       prevWord = true;
       if (!set) continue;
       set.re.lastIndex = i;
