@@ -28,7 +28,11 @@ function fnv1a(s: string, seed: number): number {
 
 /** 64-bit SimHash over word pairs, as two 32-bit halves. */
 export function simhash(text: string): [number, number] {
-  const w = templateText(text).split(' ');
+  return simhashWords(templateText(text).split(' '));
+}
+
+/** SimHash of the words of a template text (templateText(...).split(' ')). */
+function simhashWords(w: string[]): [number, number] {
   const acc = new Int32Array(64);
   const shingles = w.length < 2 ? w : w.slice(1).map((x, i) => `${w[i]} ${x}`);
   for (const s of shingles) {
@@ -85,8 +89,9 @@ export class CannedDetector {
 
   observe(handle: string, customerId: string, text: string): boolean {
     // Too little text to call a copy a template ("Thanks!" is not canned).
-    if (templateText(text).split(' ').length < 4) return false;
-    const [hi, lo] = simhash(text);
+    const words = templateText(text).split(' ');
+    if (words.length < 4) return false;
+    const [hi, lo] = simhashWords(words);
     let st = this.handles.get(handle);
     if (!st) {
       st = { entries: [], bands: [new Map(), new Map(), new Map(), new Map()] };
