@@ -2,38 +2,78 @@
 import { mentionsOf } from '../sources/twcs.ts';
 import type { Tweet } from '../domain/types.ts';
 
+/**
+ * A copy of `s` that shares no memory with the string it was cut from. The CSV parser hands out slices of its 1 MB
+ * input chunks; keeping one slice per row would keep every chunk, i.e. the whole file, alive.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/** Ids as numbers when the number prints back as the same text (no leading zeros, at most 15 digits), else NaN. */
+function idNumber(s: string): number {
+  if (s.length > 15) return NaN;
+  const n = Number(s);
+  return String(n) === s ? n : NaN;
+}
+
 export class TweetColumns {
   length = 0;
-  ids: string[] = [];
   authors: string[] = [];
   texts: string[] = [];
-  inReplyTo: (string | undefined)[] = [];
+  /** Tweet and parent ids as numbers (NaN: no parent, or see the text maps), 8 bytes each instead of a string. */
+  ids = new Float64Array(1 << 16);
+  replyTo = new Float64Array(1 << 16);
+  private readonly idText = new Map<number, string>();
+  private readonly replyText = new Map<number, string>();
   times = new Float64Array(1 << 16);
   brand = new Uint8Array(1 << 16);
 
   push(t: Tweet): void {
     const i = this.length++;
     if (i === this.times.length) {
-      const times = new Float64Array(i * 2);
-      times.set(this.times);
-      this.times = times;
-      const brand = new Uint8Array(i * 2);
-      brand.set(this.brand);
-      this.brand = brand;
+      const grow = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(i * 2);
+        b.set(a);
+        return b;
+      };
+      this.times = grow(this.times, (n) => new Float64Array(n));
+      this.ids = grow(this.ids, (n) => new Float64Array(n));
+      this.replyTo = grow(this.replyTo, (n) => new Float64Array(n));
+      this.brand = grow(this.brand, (n) => new Uint8Array(n));
     }
-    this.ids.push(t.id);
-    this.authors.push(t.authorId);
-    this.texts.push(t.text);
-    this.inReplyTo.push(t.inReplyToTweetId);
+    const id = idNumber(t.id);
+    this.ids[i] = id;
+    if (Number.isNaN(id)) this.idText.set(i, own(t.id));
+    const parent = t.inReplyToTweetId;
+    const p = parent === undefined ? NaN : idNumber(parent);
+    this.replyTo[i] = p;
+    if (parent !== undefined && Number.isNaN(p)) this.replyText.set(i, own(parent));
+    this.authors.push(own(t.authorId));
+    this.texts.push(own(t.text));
     this.times[i] = t.createdAt.getTime();
     this.brand[i] = t.isBrand ? 1 : 0;
+  }
+
+  id(i: number): string {
+    const n = this.ids[i]!;
+    return Number.isNaN(n) ? this.idText.get(i)! : String(n);
+  }
+
+  inReplyTo(i: number): string | undefined {
+    const n = this.replyTo[i]!;
+    return Number.isNaN(n) ? this.replyText.get(i) : String(n);
   }
 
   private compare(a: number, b: number): number {
     const d = this.times[a]! - this.times[b]!;
     if (d !== 0) return d;
-    const x = this.ids[a]!;
-    const y = this.ids[b]!;
+    const na = this.ids[a]!;
+    const nb = this.ids[b]!;
+    // Numeric ids without leading zeros: numeric order is the (length, text) order used for all ids.
+    if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+    const x = this.id(a);
+    const y = this.id(b);
     return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
   }
 
@@ -53,7 +93,7 @@ export class TweetColumns {
     for (let i = 0; i < this.length; i++) {
       link.isBrand = this.brand[i] === 1;
       link.authorId = this.authors[i]!;
-      link.inReplyToTweetId = this.inReplyTo[i];
+      link.inReplyToTweetId = link.isBrand ? this.inReplyTo(i) : undefined;
       yield link;
     }
   }
@@ -64,8 +104,8 @@ export class TweetColumns {
       const i = order[k]!;
       const text = this.texts[i]!;
       const isBrand = this.brand[i] === 1;
-      const t: Tweet = { id: this.ids[i]!, authorId: this.authors[i]!, text, createdAt: new Date(this.times[i]!), mentions: mentionsOf(text), isBrand };
-      const reply = this.inReplyTo[i];
+      const t: Tweet = { id: this.id(i), authorId: this.authors[i]!, text, createdAt: new Date(this.times[i]!), mentions: mentionsOf(text), isBrand };
+      const reply = this.inReplyTo(i);
       if (reply !== undefined) t.inReplyToTweetId = reply;
       if (isBrand) t.authorUsername = t.authorId;
       this.texts[i] = '';
