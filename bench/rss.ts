@@ -81,7 +81,10 @@ export async function run(): Promise<BenchResult[]> {
     const analyzeSeconds = ((analyzedAt || Date.now()) - started) / 1000;
     const mb = (b: number) => b / 2 ** 20;
     const n = tweets >= 1_000_000 ? `${tweets / 1_000_000}M` : `${tweets / 1000}k`;
-    const note = `${loaded.tweets.toLocaleString('en-US')} tweets, ${loaded.links.toLocaleString('en-US')} queue rows, ${handles} handles → ${Number(c.cases).toLocaleString('en-US')} cases, ${Number(c.alerts).toLocaleString('en-US')} alerts, ${Number(c.deliveries).toLocaleString('en-US')} deliveries${caughtUp ? '' : '; NOT caught up within the time limit'}`;
+    const backlog = await sql<{ n: string }>`
+      select count(*)::text as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'deliver_alert'`.execute(bdb.db);
+    const state = caughtUp ? '' : analyzedAt ? `; analyzer caught up, ${Number(backlog.rows[0]!.n).toLocaleString('en-US')} deliveries still queued at the time limit` : '; analyzer NOT caught up within the time limit';
+    const note = `${loaded.tweets.toLocaleString('en-US')} tweets, ${loaded.links.toLocaleString('en-US')} queue rows, ${handles} handles → ${Number(c.cases).toLocaleString('en-US')} cases, ${Number(c.alerts).toLocaleString('en-US')} alerts, ${Number(c.deliveries).toLocaleString('en-US')} deliveries${state}`;
     return [
       atMost(`worker RSS (analyzer + notifier) after ${n} tweets: peak`, mb(peak), 'MB', 300, note),
       atMost(`worker RSS (analyzer + notifier) after ${n} tweets: settled`, mb(settled), 'MB', 300),

@@ -104,9 +104,12 @@ async function runWith(workers: number): Promise<RunResult> {
         .orderBy('case_key')
         .execute()
     ).map((c) => JSON.stringify(c));
-    const alertRows = await t.db.selectFrom('alerts').select(['id', 'dedup_key', 'kind', 'severity', 'state', 'due_at']).orderBy('dedup_key').execute();
-    const alerts = alertRows.map((a) => JSON.stringify({ ...a, id: undefined }));
-    const byId = new Map(alertRows.map((a) => [a.id, a.dedup_key]));
+    // Case ids are serials assigned in processing order, which differs between runs: name cases by their key instead.
+    const caseKeys = new Map((await t.db.selectFrom('cases').select(['id', 'case_key']).execute()).map((c) => [c.id, c.case_key]));
+    const alertRows = await t.db.selectFrom('alerts').select(['id', 'dedup_key', 'kind', 'severity', 'state', 'due_at', 'case_id']).execute();
+    const stableKey = (a: (typeof alertRows)[number]) => (a.case_id ? a.dedup_key.split(':').map((part) => (part === a.case_id ? caseKeys.get(a.case_id) : part)).join(':') : a.dedup_key);
+    const alerts = alertRows.map((a) => JSON.stringify({ key: stableKey(a), kind: a.kind, severity: a.severity, state: a.state, due_at: a.due_at })).sort();
+    const byId = new Map(alertRows.map((a) => [a.id, stableKey(a)]));
     const deliveryRows = await t.db.selectFrom('deliveries').select(['alert_id', 'channel', 'level', 'state']).execute();
     const deliveries = deliveryRows.map((d) => `${byId.get(d.alert_id)}|${d.channel}|${d.level}|${d.state}`).sort();
     const perAlertChannel = new Map<string, Set<string>>();

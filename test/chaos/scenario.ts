@@ -210,7 +210,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const stoppedAt = new Date();
     for (const p of procs) await p.stopGracefully();
     log('chaos: settled; checking invariants');
-    const report = await checkInvariants({ db, served: servedIds(), published: new Set(fake.posts.map((p) => p.id)), relevant, twcsFile, configFile: cfg, receiver, cutoff: new Date(stoppedAt.getTime() - 5000), dir });
+    const report = await checkInvariants({ db, served: servedIds(), published: new Set(fake.posts.map((p) => p.id)), relevant, twcsFile, configFile: cfg, receiver, cutoff: new Date(stoppedAt.getTime() - 15_000), dir });
     return {
       report,
       faults,
