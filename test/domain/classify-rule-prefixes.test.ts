@@ -11,8 +11,10 @@ describe('rule openings', () => {
 
   it('widens to "anything" where it cannot follow the pattern', () => {
     expect(openings('\\w+ directly', 2).has('')).toBe(true);
-    expect([...openings('x[ab]c', 2)]).toEqual(['x']);
-    expect(canOpen(openings('x[ab]c', 2), 'xq')).toBe(true);
+    expect([...openings('x[^ab]c', 2)]).toEqual(['x']);
+    expect(canOpen(openings('x[^ab]c', 2), 'xq')).toBe(true);
+    expect([...openings('8[0-2]{2}-', 3)].sort()).toEqual(['80', '81', '82']);
+    expect([...openings('[’é]x', 2)]).toEqual(['\x80x']);
     expect(canOpen(openings('(?:we|I) call', 2), 'wa')).toBe(false);
   });
 

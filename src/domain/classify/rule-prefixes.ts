@@ -13,6 +13,45 @@ export function openings(src: string, k: number): Set<string> {
 }
 
 const ANY = new Set(['']);
+/** Stands for every non-ASCII character: ASCII and non-ASCII never fold onto each other without the u flag. */
+export const NON_ASCII = '\x80';
+
+function fold(ch: string): string {
+  return ch.charCodeAt(0) > 127 ? NON_ASCII : ch.toLowerCase();
+}
+
+/** The characters a simple class such as [-. ] or [0-8] matches (folded), or null when it is not simple. */
+function classChars(body: string): Set<string> | null {
+  if (body.startsWith('^')) return null;
+  const out = new Set<string>();
+  for (let i = 0; i < body.length; i++) {
+    let c = body[i]!;
+    if (c === '\\') {
+      const d = body[++i] ?? '';
+      if (d === 'd') {
+        for (let x = 48; x <= 57; x++) out.add(String.fromCharCode(x));
+        continue;
+      }
+      if (/[A-Za-z0-9]/.test(d)) return null;
+      c = d;
+    } else if (body[i + 1] === '-' && i + 2 < body.length) {
+      const from = c.charCodeAt(0);
+      const to = body.charCodeAt(i + 2);
+      if (to > 127 || to - from > 64 || to < from) return null;
+      for (let x = from; x <= to; x++) out.add(fold(String.fromCharCode(x)));
+      i += 2;
+      continue;
+    }
+    out.add(fold(c));
+  }
+  return out;
+}
+
+/** End of a `{n,m}` quantifier at `i`, and whether it requires at least one repeat. */
+function braces(s: string, i: number): { end: number; atLeastOne: boolean } | null {
+  const m = /^\{(\d+)(?:,\d*)?\}/.exec(s.slice(i));
+  return m ? { end: i + m[0].length, atLeastOne: Number(m[1]) >= 1 } : null;
+}
 
 function sequence(s: string, k: number): Set<string> {
   if (k === 0 || s === '') return ANY;
@@ -21,39 +60,57 @@ function sequence(s: string, k: number): Set<string> {
     const end = groupEnd(s);
     return end < 0 ? ANY : openings(s.slice(end + 1), k);
   }
+  // One atom: a group of alternatives, or a set of single characters.
+  let alts: string[] | null = null;
+  let chars: Set<string> | null = null;
+  let len: number;
   if (s.startsWith('(?:')) {
     const end = groupEnd(s);
     if (end < 0) return ANY;
-    const q = s[end + 1] ?? '';
-    if (q === '*' || q === '+' || q === '{') return ANY;
-    const rest = s.slice(end + 1 + (q === '?' ? 1 : 0));
+    alts = splitTop(s.slice(3, end));
+    len = end + 1;
+  } else {
+    const c = s[0]!;
+    if (c === '^') return openings(s.slice(1), k);
+    if (c === '\\') {
+      const d = s[1] ?? '';
+      if (d === 'b' || d === 'B') return openings(s.slice(2), k);
+      if (d === 'd') chars = classChars('\\d');
+      else if (/[A-Za-z0-9]/.test(d)) return ANY; // \s \w \u... and back-references
+      else chars = new Set([fold(d)]);
+      len = 2;
+    } else if (c === '[') {
+      let end = 1;
+      while (end < s.length && s[end] !== ']') end += s[end] === '\\' ? 2 : 1;
+      chars = classChars(s.slice(1, end));
+      if (!chars) return ANY;
+      len = end + 1;
+    } else if ('.($|)*+?{'.includes(c)) return ANY;
+    else {
+      chars = new Set([fold(c)]);
+      len = 1;
+    }
+  }
+  const q = s[len] ?? '';
+  const atom = (rest: string, kk: number): Set<string> => {
     const out = new Set<string>();
-    if (q === '?') for (const p of openings(rest, k)) out.add(p);
-    for (const alt of splitTop(s.slice(3, end))) for (const p of openings(alt + rest, k)) out.add(p);
+    if (alts) for (const alt of alts) for (const p of openings(alt + rest, kk)) out.add(p);
+    else for (const ch of chars!) for (const p of openings(rest, kk - 1)) out.add(ch + p);
+    return out;
+  };
+  if (q === '*') return ANY;
+  if (q === '+') return atom('', k); // once, then anything
+  if (q === '{') {
+    const b = braces(s, len);
+    return b && b.atLeastOne ? atom('', k) : ANY;
+  }
+  if (q === '?') {
+    const rest = s.slice(len + 1);
+    const out = atom(rest, k);
+    for (const p of openings(rest, k)) out.add(p);
     return out;
   }
-  const c = s[0]!;
-  if (c === '^') return openings(s.slice(1), k);
-  let ch: string;
-  let len = 1;
-  if (c === '\\') {
-    const d = s[1] ?? '';
-    if (d === 'b' || d === 'B') return openings(s.slice(2), k);
-    if (/[A-Za-z0-9]/.test(d)) return ANY; // \s \w \d \u... and back-references
-    ch = d;
-    len = 2;
-  } else if ('[.($|)*+?{'.includes(c)) return ANY;
-  else ch = c;
-  const code = ch.charCodeAt(0);
-  if (code > 127) return ANY;
-  const lower = ch.toLowerCase();
-  const q = s[len] ?? '';
-  if (q === '*' || q === '{') return ANY;
-  if (q === '+') return new Set([lower]);
-  const out = new Set<string>();
-  if (q === '?') for (const p of openings(s.slice(len + 1), k)) out.add(p);
-  for (const p of openings(s.slice(len + (q === '?' ? 1 : 0)), k - 1)) out.add(lower + p);
-  return out;
+  return atom(s.slice(len), k);
 }
 
 /** Can a rule with these openings match where the text (lower-cased) opens with `t` (its first k characters)? */

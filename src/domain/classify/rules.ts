@@ -26,10 +26,18 @@ export class RuleSet {
   /** Word-boundary rules (indexes) by the letter they can start with, and those whose first letter is unknown. */
   private readonly byChar = new Map<number, number[]>();
   private readonly loose: number[] = [];
-  /** Per rule: the three-character openings it can match (rule-prefixes.ts). */
+  /** Per rule: the four-character openings it can match (rule-prefixes.ts). */
   private readonly open: Set<string>[];
-  /** (first, second, third character) -> the alternation of the rules that can open there, or null when none can. */
-  private readonly buckets = new Map<number, Compiled | null>();
+  /**
+   * (first four characters) -> the alternation of the rules that can open there, or null when none can: an
+   * open-addressing table of typed arrays (key -> index into `alternations`, 0 for null); a Map lookup per word
+   * start cost more than the scan around it.
+   */
+  private slotKeys = new Int32Array(1 << 15).fill(-1);
+  private slotVals = new Int32Array(1 << 15);
+  private slotShift = 32 - 15;
+  private slotCount = 0;
+  private readonly alternations: (Compiled | null)[] = [null];
   private readonly compiled = new Map<string, Compiled>();
 
   constructor(rules: readonly Rule[]) {
@@ -39,12 +47,12 @@ export class RuleSet {
     }
     this.rules = rules;
     // Why not one big alternation: V8 then tries every rule at every word start. Here a scan visits word starts only
-    // and runs the few rules that can begin with that word's first three characters (a three-level trie); a word start no
+    // and runs the few rules that can begin with that word's first four characters (a four-level trie); a word start no
     // rule can open at costs no regex call at all. The alternation keeps the order of the first-letter scheme
     // (that letter's rules in table order, then rules of unknown first letter), so the hit at a place is unchanged:
     // only rules that cannot match there are left out.
     const restRules: Rule[] = [];
-    this.open = rules.map((r) => (r.source.startsWith('\\b') ? openings(r.source.slice(2), 3) : new Set<string>()));
+    this.open = rules.map((r) => (r.source.startsWith('\\b') ? openings(r.source.slice(2), 4) : new Set<string>()));
     rules.forEach((r, i) => {
       if (!r.source.startsWith('\\b')) {
         restRules.push(r);
@@ -60,24 +68,60 @@ export class RuleSet {
   }
 
   /**
-   * The alternation to try where a word opens with c1 c2 c3 (lower-cased; -1 past the end of the text, 128 for any
-   * non-ASCII character: openings hold ASCII only, so no rule tells those apart). The key stays a small integer.
+   * The alternation to try where a word opens with c1..c4 (lower-cased; -1 past the end of the text, 128 for any
+   * non-ASCII character: ASCII and non-ASCII never fold onto each other, so no rule tells those apart). The key stays
+   * a small integer.
    */
-  private bucket(c1: number, c2: number, c3: number): Compiled | null {
-    const key = (c1 * 130 + c2 + 1) * 130 + c3 + 1;
-    let b = this.buckets.get(key);
-    if (b !== undefined) return b;
-    const t = String.fromCharCode(c1) + (c2 < 0 ? '' : String.fromCharCode(c2) + (c3 < 0 ? '' : String.fromCharCode(c3)));
+  private bucket(c1: number, c2: number, c3: number, c4: number): Compiled | null {
+    const key = ((c1 * 130 + c2 + 1) * 130 + c3 + 1) * 130 + c4 + 1;
+    const keys = this.slotKeys;
+    const mask = keys.length - 1;
+    for (let j = Math.imul(key, 0x9e3779b1) >>> this.slotShift; ; j = (j + 1) & mask) {
+      const k = keys[j]!;
+      if (k === key) return this.alternations[this.slotVals[j]!]!;
+      if (k === -1) break;
+    }
+    let t = String.fromCharCode(c1);
+    for (const c of [c2, c3, c4]) {
+      if (c < 0) break;
+      t += String.fromCharCode(c);
+    }
     const idx = [...(this.byChar.get(c1) ?? []), ...this.loose].filter((i) => canOpen(this.open[i]!, t));
-    if (idx.length === 0) b = null;
-    else {
+    let b: Compiled | null = null;
+    let v = 0;
+    if (idx.length) {
       const id = idx.join(',');
       b = this.compiled.get(id) ?? compile(idx.map((i) => this.rules[i]!), 'yi');
-      this.compiled.set(id, b);
+      if (!this.compiled.has(id)) {
+        this.compiled.set(id, b);
+        this.alternations.push(b);
+        b.slot = this.alternations.length - 1;
+      }
+      v = b.slot!;
     }
-    // At most 128 x 130 x 130 keys, in practice a few thousand.
-    this.buckets.set(key, b);
+    this.remember(key, v);
     return b;
+  }
+
+  /** Caches a word opening's alternation; one entry per opening seen (some tens of thousands), capped at 2^19. */
+  private remember(key: number, v: number): void {
+    if (this.slotCount * 2 >= this.slotKeys.length) {
+      if (this.slotKeys.length >= 1 << 20) return;
+      const oldKeys = this.slotKeys;
+      const oldVals = this.slotVals;
+      this.slotKeys = new Int32Array(oldKeys.length * 2).fill(-1);
+      this.slotVals = new Int32Array(oldKeys.length * 2);
+      this.slotShift--;
+      this.slotCount = 0;
+      for (let j = 0; j < oldKeys.length; j++) if (oldKeys[j]! !== -1) this.remember(oldKeys[j]!, oldVals[j]!);
+    }
+    const keys = this.slotKeys;
+    const mask = keys.length - 1;
+    let j = Math.imul(key, 0x9e3779b1) >>> this.slotShift;
+    while (keys[j]! !== -1) j = (j + 1) & mask;
+    keys[j] = key;
+    this.slotVals[j] = v;
+    this.slotCount++;
   }
 
   /** Every hit, left to right; hits of word-boundary rules do not overlap each other. */
@@ -99,7 +143,10 @@ export class RuleSet {
       let c3 = i + 2 < n ? text.charCodeAt(i + 2) : -1;
       if (c3 >= 65 && c3 <= 90) c3 += 32;
       else if (c3 > 127) c3 = 128;
-      const set = this.bucket(c, c2, c3);
+      let c4 = i + 3 < n ? text.charCodeAt(i + 3) : -1;
+      if (c4 >= 65 && c4 <= 90) c4 += 32;
+      else if (c4 > 127) c4 = 128;
+      const set = this.bucket(c, c2, c3, c4);
       prevWord = true;
       if (!set) continue;
       set.re.lastIndex = i;
@@ -131,6 +178,8 @@ export class RuleSet {
 interface Compiled {
   re: RegExp;
   labels: string[];
+  /** Index in RuleSet.alternations. */
+  slot?: number;
 }
 
 function compile(rs: readonly Rule[], flags: string): Compiled {
