@@ -2,20 +2,21 @@
 
 /** Text with the parts that differ between copies of one template removed: mentions, links, names, numbers, signature. */
 export function templateText(text: string): string {
-  return text
+  const s = text
     .replace(/https?:\/\/\S+/g, ' ')
     .replace(/@\w+/g, ' ')
     .replace(/&\w+;/g, ' ')
     // Capitalised words are mostly names ("Hi Dale", "-Andre"); dropping all of them keeps templates equal.
     .replace(/(?:^|\s)[\^*~\/-]{0,2}\s?[A-Z][\w'’]*/g, ' ')
     .replace(/[0-9]+/g, '0')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .join(' ');
+    .toLowerCase();
+  // Words are the runs of letters and digits, joined by one space. Every character that is neither (whitespace
+  // included: trim() and \s cover the same characters) separates words. ASCII text takes a plain regex: the Unicode
+  // property classes cost several times more and match the same characters there.
+  return (ASCII_RE.test(s) ? s.replace(/[^a-z0-9]+/g, ' ') : s.replace(/[^\p{L}\p{N}]+/gu, ' ')).trim();
 }
+
+const ASCII_RE = /^[\x00-\x7f]*$/;
 
 function fnv1a(s: string, seed: number): number {
   let h = seed >>> 0;
@@ -65,11 +66,17 @@ interface Entry {
 }
 
 interface HandleState {
-  entries: Entry[];
+  /** Fingerprints in insertion order, as a ring: the oldest is dropped first. */
+  ring: (Entry | undefined)[];
+  head: number;
+  size: number;
   /** Band (16 bits) -> entries having it; two fingerprints within 3 bits share at least one of 4 bands. */
   bands: Map<number, Entry[]>[];
 }
 
+function bandKey(hi: number, lo: number, b: number): number {
+  return b === 0 ? hi >>> 16 : b === 1 ? hi & 0xffff : b === 2 ? lo >>> 16 : lo & 0xffff;
+}
 /**
  * Flags a reply as canned when near-identical text (Hamming distance <= maxDistance on the SimHash)
  * was already sent by the same handle to at least minCustomers - 1 other customers. Keeps at most
@@ -94,13 +101,15 @@ export class CannedDetector {
     const [hi, lo] = simhashWords(words);
     let st = this.handles.get(handle);
     if (!st) {
-      st = { entries: [], bands: [new Map(), new Map(), new Map(), new Map()] };
+      st = { ring: new Array<Entry | undefined>(this.maxTemplates + 1), head: 0, size: 0, bands: [new Map(), new Map(), new Map(), new Map()] };
       this.handles.set(handle, st);
     }
-    const keys = [hi >>> 16, hi & 0xffff, lo >>> 16, lo & 0xffff];
     let match: Entry | undefined;
     for (let b = 0; b < 4 && !match; b++) {
-      for (const e of st.bands[b].get(keys[b]) ?? []) {
+      const list = st.bands[b]!.get(bandKey(hi, lo, b));
+      if (!list) continue;
+      for (let j = 0; j < list.length; j++) {
+        const e = list[j]!;
         if (popcount(e.hi ^ hi) + popcount(e.lo ^ lo) <= this.maxDistance) {
           match = e;
           break;
@@ -109,13 +118,15 @@ export class CannedDetector {
     }
     if (!match) {
       match = { hi, lo, customers: new Set() };
-      st.entries.push(match);
+      st.ring[(st.head + st.size) % st.ring.length] = match;
+      st.size++;
       for (let b = 0; b < 4; b++) {
-        const list = st.bands[b].get(keys[b]);
+        const key = bandKey(hi, lo, b);
+        const list = st.bands[b]!.get(key);
         if (list) list.push(match);
-        else st.bands[b].set(keys[b], [match]);
+        else st.bands[b]!.set(key, [match]);
       }
-      if (st.entries.length > this.maxTemplates) this.evict(st);
+      if (st.size > this.maxTemplates) this.evict(st);
     }
     const others = match.customers.has(customerId) ? match.customers.size - 1 : match.customers.size;
     if (match.customers.size < this.minCustomers) match.customers.add(customerId);
@@ -123,14 +134,17 @@ export class CannedDetector {
   }
 
   private evict(st: HandleState): void {
-    const old = st.entries.shift()!;
-    const keys = [old.hi >>> 16, old.hi & 0xffff, old.lo >>> 16, old.lo & 0xffff];
+    const old = st.ring[st.head]!;
+    st.ring[st.head] = undefined;
+    st.head = (st.head + 1) % st.ring.length;
+    st.size--;
     for (let b = 0; b < 4; b++) {
-      const list = st.bands[b].get(keys[b]);
+      const key = bandKey(old.hi, old.lo, b);
+      const list = st.bands[b]!.get(key);
       if (!list) continue;
-      const rest = list.filter((e) => e !== old);
-      if (rest.length) st.bands[b].set(keys[b], rest);
-      else st.bands[b].delete(keys[b]);
+      const at = list.indexOf(old);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) st.bands[b]!.delete(key);
     }
   }
 }
