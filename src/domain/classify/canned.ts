@@ -34,23 +34,48 @@ export function simhash(text: string): [number, number] {
 
 /** SimHash of the words of a template text (templateText(...).split(' ')). */
 function simhashWords(w: string[]): [number, number] {
-  const acc = new Int32Array(64);
-  const shingles = w.length < 2 ? w : w.slice(1).map((x, i) => `${w[i]} ${x}`);
-  for (const s of shingles) {
-    const a = fnv1a(s, 0x811c9dc5);
-    const b = fnv1a(s, 0x9747b28c);
-    for (let i = 0; i < 32; i++) {
-      acc[i] += (a >>> i) & 1 ? 1 : -1;
-      acc[32 + i] += (b >>> i) & 1 ? 1 : -1;
+  const acc = ACC;
+  acc.fill(0);
+  if (w.length < 2) for (const s of w) addBits(acc, fnv1a(s, 0x811c9dc5), fnv1a(s, 0x9747b28c));
+  else {
+    // Word pairs "a b", hashed by continuing each word's hash over " " and the next word: no pair string is built.
+    for (let k = 1; k < w.length; k++) {
+      const x = w[k - 1]!;
+      const y = w[k]!;
+      let a = 0x811c9dc5 | 0;
+      let b = 0x9747b28c | 0;
+      for (let i = 0; i < x.length; i++) {
+        const c = x.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x01000193);
+      }
+      a = Math.imul(a ^ 32, 0x01000193);
+      b = Math.imul(b ^ 32, 0x01000193);
+      for (let i = 0; i < y.length; i++) {
+        const c = y.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x01000193);
+      }
+      addBits(acc, a >>> 0, b >>> 0);
     }
   }
   let hi = 0;
   let lo = 0;
   for (let i = 0; i < 32; i++) {
-    if (acc[i] > 0) lo |= 1 << i;
-    if (acc[32 + i] > 0) hi |= 1 << i;
+    if (acc[i]! > 0) lo |= 1 << i;
+    if (acc[32 + i]! > 0) hi |= 1 << i;
   }
   return [hi >>> 0, lo >>> 0];
+}
+
+const ACC = new Int32Array(64);
+
+/** +1 for each set bit, -1 for each clear bit, without a branch per bit. */
+function addBits(acc: Int32Array, a: number, b: number): void {
+  for (let i = 0; i < 32; i++) {
+    acc[i]! += (((a >>> i) & 1) << 1) - 1;
+    acc[32 + i]! += (((b >>> i) & 1) << 1) - 1;
+  }
 }
 
 function popcount(x: number): number {
