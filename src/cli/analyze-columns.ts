@@ -10,6 +10,66 @@ function own(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
+const SLAB = 16 << 20;
+
+/**
+ * Texts as UTF-8 in 16 MB slabs: about one byte a character and no per-string header, where a string per row costs
+ * a header plus two bytes a character whenever the parser's chunk held any non-Latin-1 character. Copying into the
+ * slab also frees the parser's chunks (see `own`).
+ */
+class TextStore {
+  private readonly slabs: Buffer[] = [];
+  private slab = Buffer.allocUnsafe(0);
+  private used = 0;
+  /** Per row: slab number and byte range. */
+  slabOf = new Uint16Array(1 << 16);
+  start = new Uint32Array(1 << 16);
+  end = new Uint32Array(1 << 16);
+
+  /** Texts UTF-8 cannot carry unchanged (lone surrogates, possible from JSON escapes). */
+  private readonly odd = new Map<number, string>();
+
+  push(i: number, s: string): void {
+    if (i === this.start.length) {
+      const grow = <T extends Uint16Array | Uint32Array>(a: T, make: (n: number) => T): T => {
+        const b = make(i * 2);
+        b.set(a);
+        return b;
+      };
+      this.slabOf = grow(this.slabOf, (n) => new Uint16Array(n));
+      this.start = grow(this.start, (n) => new Uint32Array(n));
+      this.end = grow(this.end, (n) => new Uint32Array(n));
+    }
+    if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) {
+      this.odd.set(i, own(s));
+      return;
+    }
+    const max = s.length * 3;
+    if (this.used + max > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB, max));
+      this.slabs.push(this.slab);
+      this.used = 0;
+    }
+    const n = this.slab.write(s, this.used, 'utf8');
+    this.slabOf[i] = this.slabs.length - 1;
+    this.start[i] = this.used;
+    this.end[i] = this.used + n;
+    this.used += n;
+  }
+
+  get(i: number): string {
+    if (this.odd.size && this.odd.has(i)) return this.odd.get(i)!;
+    return this.slabs[this.slabOf[i]!]!.toString('utf8', this.start[i]!, this.end[i]!);
+  }
+
+  /** Drops the slabs (rows are read in time order, not slab order, so only once all have been read). */
+  clear(): void {
+    this.slabs.length = 0;
+    this.slab = Buffer.allocUnsafe(0);
+    this.odd.clear();
+  }
+}
+
 /** Ids as numbers when the number prints back as the same text (no leading zeros, at most 15 digits), else NaN. */
 function idNumber(s: string): number {
   if (s.length > 15) return NaN;
@@ -20,7 +80,7 @@ function idNumber(s: string): number {
 export class TweetColumns {
   length = 0;
   authors: string[] = [];
-  texts: string[] = [];
+  private readonly texts = new TextStore();
   /** Tweet and parent ids as numbers (NaN: no parent, or see the text maps), 8 bytes each instead of a string. */
   ids = new Float64Array(1 << 16);
   replyTo = new Float64Array(1 << 16);
@@ -50,7 +110,7 @@ export class TweetColumns {
     this.replyTo[i] = p;
     if (parent !== undefined && Number.isNaN(p)) this.replyText.set(i, own(parent));
     this.authors.push(own(t.authorId));
-    this.texts.push(own(t.text));
+    this.texts.push(i, t.text);
     this.times[i] = t.createdAt.getTime();
     this.brand[i] = t.isBrand ? 1 : 0;
   }
@@ -98,18 +158,18 @@ export class TweetColumns {
     }
   }
 
-  /** Tweets in `order`, each rebuilt when needed; the text of a row is released once it has been handed out. */
+  /** Tweets in `order`, each rebuilt when needed; the texts are released once all have been handed out. */
   *tweets(order: Uint32Array): Iterable<Tweet> {
     for (let k = 0; k < order.length; k++) {
       const i = order[k]!;
-      const text = this.texts[i]!;
+      const text = this.texts.get(i);
       const isBrand = this.brand[i] === 1;
       const t: Tweet = { id: this.id(i), authorId: this.authors[i]!, text, createdAt: new Date(this.times[i]!), mentions: mentionsOf(text), isBrand };
       const reply = this.inReplyTo(i);
       if (reply !== undefined) t.inReplyToTweetId = reply;
       if (isBrand) t.authorUsername = t.authorId;
-      this.texts[i] = '';
       yield t;
     }
+    this.texts.clear();
   }
 }
