@@ -140,6 +140,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     let hookDown = false;
     let hookUpAt = 0;
     let nextKill = Date.now() + o.killEverySeconds * 1000 * (0.5 + rand());
+    let lastKill = 0;
     while (Date.now() < end) {
       const t = Date.now();
       for (const p of procs) {
@@ -152,6 +153,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const victim = procs[Math.floor(rand() * procs.length)]!;
         await victim.kill();
         faults.kills++;
+        lastKill = Date.now();
         const back = 300 + rand() * 2500;
         setTimeout(() => victim.start(), back);
         nextKill = t + o.killEverySeconds * 1000 * (0.5 + rand());
@@ -201,7 +203,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     db = createDb(url, 4).db;
     const servedIds = () => new Set(fake!.requests.filter((r) => r.status === 200).flatMap((r) => r.returnedIds));
     const relevant = relevantIds(fake, handles);
-    await waitUntil(() => settled(db!, relevant, servedIds()), {
+    // A killed worker's jobs are freed by the liveness sweep (10 s grace, 5 s sweeps); give it that long first.
+    await waitUntil(async () => Date.now() - lastKill > 20_000 && (await settled(db!, relevant, servedIds())), {
       timeoutMs: o.settleSeconds * 1000,
       what: 'the system to settle (every served tweet stored and analyzed, every alert delivered, no job stuck)',
       describe: () => describeState(db!, relevant, servedIds()),
@@ -246,7 +249,7 @@ async function counts(db: Db, relevant: Set<string>, served: Set<string>) {
       where c.position is null or th.seq > c.position::bigint`.execute(db)
   ).rows[0]!.n;
   const deliveries = (await sql<{ n: string }>`select count(*)::text as n from deliveries where state not in ('sent', 'dead', 'digested')`.execute(db)).rows[0]!.n;
-  const stale = (await sql<{ n: string }>`select count(*)::text as n from graphile_worker._private_jobs where locked_at is not null and locked_at < now() - interval '30 seconds'`.execute(db)).rows[0]!.n;
+  const stale = (await sql<{ n: string }>`select count(*)::text as n from graphile_worker._private_jobs where locked_at is not null and locked_at < now() - interval '20 seconds'`.execute(db)).rows[0]!.n;
   const dueDeadlines = (
     await sql<{ n: string }>`
       select count(*)::text as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
