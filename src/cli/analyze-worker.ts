@@ -41,15 +41,24 @@ const store = new CaseStore({
     const setup = setupOf(c.handle);
     cases++;
     scorecard.add(c, setup);
-    if (init.writeCases) lines.push(JSON.stringify(caseRecord(c, setup, init.asOf)));
+    if (init.writeCases) {
+      lines.push(JSON.stringify(caseRecord(c, setup, init.asOf)));
+      // finish() emits every case still held at once: post in slices rather than as one string of them all.
+      if (lines.length >= 2000) flushLines();
+    }
   },
 });
+
+function flushLines(): void {
+  if (lines.length) port.postMessage({ type: 'lines', data: lines.join('\n') + '\n' } satisfies WorkerMessage);
+  lines = [];
+}
 
 port.on('message', (msg: RoutedBatch | 'end') => {
   try {
     if (msg === 'end') {
       store.finish(init.asOf);
-      if (lines.length) port.postMessage({ type: 'lines', data: lines.join('\n') + '\n' } satisfies WorkerMessage);
+      flushLines();
       port.postMessage({ type: 'done', parts: scorecard.parts(), orphanReplies: store.orphanReplies, cases } satisfies WorkerMessage);
       return;
     }
@@ -59,10 +68,7 @@ port.on('message', (msg: RoutedBatch | 'end') => {
       const route: Route = { handle: msg.handles[i]!, customerId: msg.customers[i]!, role: brand ? 'brand' : 'customer' };
       store.step(tweet, route);
     }
-    if (lines.length) {
-      port.postMessage({ type: 'lines', data: lines.join('\n') + '\n' } satisfies WorkerMessage);
-      lines = [];
-    }
+    flushLines();
     port.postMessage({ type: 'ack' } satisfies WorkerMessage);
   } catch (err) {
     port.postMessage({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerMessage);

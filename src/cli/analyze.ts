@@ -309,7 +309,7 @@ async function threadInWorkers(tweets: Iterable<Tweet>, router: TweetRouter, n: 
 }
 
 /** Old-generation cap per analyze worker thread, in MB (env REPLYWATCH_ANALYZE_WORKER_MB to change). */
-const WORKER_OLD_MB = Number(process.env.REPLYWATCH_ANALYZE_WORKER_MB ?? 384);
+const WORKER_OLD_MB = Number(process.env.REPLYWATCH_ANALYZE_WORKER_MB ?? 1024);
 
 /** One worker per core, at most 4; none on a single core. */
 export function defaultWorkers(): number {
