@@ -1,5 +1,5 @@
 // Owns the rule engine: a table of labelled patterns compiled once into one alternation, matched in one pass.
-import { canOpen, groupEnd, openings, splitTop } from './rule-prefixes.ts';
+import { canOpen, firstChars, openings } from './rule-prefixes.ts';
 
 /** One rule: a label (the kind or flag it votes for) and a regex source without capturing groups. */
 export interface Rule {
@@ -196,39 +196,6 @@ function pushHit(hits: Hit[], m: RegExpExecArray, labels: string[]): void {
       return;
     }
   }
-}
-
-/**
- * The lower-case characters a regex source can start with, or null when that is not simply
- * knowable (a class, an escape, an optional first group). Handles literals, leading lookbehinds
- * and a leading non-capturing group of alternatives, which covers the rule tables.
- */
-export function firstChars(src: string): Set<string> | null {
-  let s = src;
-  while (s.startsWith('(?<!') || s.startsWith('(?<=')) {
-    const end = groupEnd(s);
-    if (end < 0) return null;
-    s = s.slice(end + 1);
-  }
-  if (!s) return null;
-  const c = s[0];
-  if (/[a-z0-9]/i.test(c)) {
-    // "x?" or "x*" makes the first character optional.
-    if (s[1] === '?' || s[1] === '*') return null;
-    return new Set([c.toLowerCase()]);
-  }
-  if (s.startsWith('(?:')) {
-    const end = groupEnd(s);
-    if (end < 0 || '?*'.includes(s[end + 1] ?? '')) return null;
-    const out = new Set<string>();
-    for (const alt of splitTop(s.slice(3, end))) {
-      const f = firstChars(alt);
-      if (!f) return null;
-      for (const x of f) out.add(x);
-    }
-    return out;
-  }
-  return null;
 }
 
 /** `label: 'matched text'`, the reason format a support lead reads. */
