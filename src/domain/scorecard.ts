@@ -1,8 +1,11 @@
-// Owns scorecards: per handle (and period) clarity, speed and personality figures, an overall grade and a ranking.
+// Owns scorecards: per handle (and period) clarity, speed and personality figures, the overall grade (src/domain/grade.ts) and a ranking.
 import type { HandleSetup } from './analysis.ts';
 import { breachedSla } from './case-summary.ts';
 import type { CaseState } from './cases.ts';
+import { GRADE_FORMULA, gradeCard } from './grade.ts';
 import { DEFLECTING_KINDS, REPLY_KINDS, type ReplyKind } from './types.ts';
+
+export { GRADE_FORMULA, gradeOf } from './grade.ts';
 
 /** Quantile with linear interpolation between closest ranks (numpy's default, Excel PERCENTILE.INC). `sorted` ascending. */
 export function quantile(sorted: readonly number[], p: number): number | null {
@@ -56,20 +59,6 @@ interface Acc {
 const round = (x: number | null, digits = 4) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 const ratio = (a: number, b: number) => (b === 0 ? null : round(a / b));
 const sortNum = (xs: number[]) => xs.sort((a, b) => a - b);
-
-/**
- * Grade formula (documented in the scorecard output as `grade_formula`):
- *   speed = 100 x share of cases answered within target (on the policy clock; unanswered cases past target count as misses)
- *   clarity = 100 x (0.35 x reply rate + 0.35 x (1 - deflection rate) + 0.30 x resolution rate)
- *   personality = 100 x (0.3 x signed + 0.2 x uses name + 0.3 x empathy + 0.2 x (1 - canned))
- *   overall = 0.4 x speed + 0.4 x clarity + 0.2 x personality; A >= 80, B >= 65, C >= 50, D >= 35, else F.
- */
-export const GRADE_FORMULA =
-  'overall = 0.4*speed + 0.4*clarity + 0.2*personality; speed = 100*share_within_target; clarity = 100*(0.35*reply_rate + 0.35*(1-deflection_rate) + 0.30*resolution_rate); personality = 100*(0.3*signed + 0.2*uses_name + 0.3*empathy + 0.2*(1-canned)); A>=80, B>=65, C>=50, D>=35, else F';
-
-export function gradeOf(overall: number): 'A' | 'B' | 'C' | 'D' | 'F' {
-  return overall >= 80 ? 'A' : overall >= 65 ? 'B' : overall >= 50 ? 'C' : overall >= 35 ? 'D' : 'F';
-}
 
 /** Collects finished cases and builds scorecards. Handles with fewer than `minCasesToRank` cases get no rank. */
 export class ScorecardBuilder {
@@ -178,10 +167,21 @@ function card(a: Acc) {
   const share = (n: number) => ratio(n, a.replies);
   const personality = { signed: share(a.signed), uses_name: share(a.usesName), empathy: share(a.empathy), canned: share(a.canned) };
   const withinTarget = ratio(a.withinTarget, a.due);
-  const speed = 100 * (withinTarget ?? 0);
-  const clarity = 100 * (0.35 * replyRate + 0.35 * (1 - (deflectionRate ?? 0)) + 0.3 * resolutionRate);
-  const pers = 100 * (0.3 * (personality.signed ?? 0) + 0.2 * (personality.uses_name ?? 0) + 0.3 * (personality.empathy ?? 0) + 0.2 * (1 - (personality.canned ?? 0)));
-  const overall = 0.4 * speed + 0.4 * clarity + 0.2 * pers;
+  const graded = gradeCard({
+    cases: a.cases,
+    dueCases: a.due,
+    dueWithinTarget: a.withinTarget,
+    targetSeconds: a.targetSeconds,
+    clock: a.clock,
+    replyRate,
+    deflectionRate,
+    resolutionRate,
+    replies: a.replies,
+    signed: personality.signed,
+    usesName: personality.uses_name,
+    empathy: personality.empathy,
+    canned: personality.canned,
+  });
   return {
     handle: a.handle,
     period: a.period,
@@ -209,8 +209,9 @@ function card(a: Acc) {
       after_hours: { cases: a.afterHours.length, median_first_response_seconds: round(quantile(sortNum(a.afterHours), 0.5), 1) },
     },
     personality,
-    score: { speed: round(speed, 1)!, clarity: round(clarity, 1)!, personality: round(pers, 1)!, overall: round(overall, 1)! },
-    grade: gradeOf(overall),
+    score: graded.score,
+    grade: graded.grade,
+    grade_reasons: graded.reasons,
     rank: null as number | null,
   };
 }

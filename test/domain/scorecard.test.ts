@@ -4,6 +4,7 @@ import { compileCalendar } from '../../src/domain/calendar.ts';
 import { caseFlags, caseRecord } from '../../src/domain/case-summary.ts';
 import type { CaseReply, CaseState } from '../../src/domain/cases.ts';
 import { POLICY_DEFAULTS } from '../../src/domain/policy.ts';
+import { gradeCard } from '../../src/domain/grade.ts';
 import { gradeOf, periodKey, quantile, ScorecardBuilder } from '../../src/domain/scorecard.ts';
 import type { ReplyKind } from '../../src/domain/types.ts';
 
@@ -65,6 +66,13 @@ describe('ScorecardBuilder', () => {
     // speed 50; clarity 100*(0.35*0.75 + 0.35*0.75 + 0.3*0.5) = 67.5; personality 100*(0.075+0.05+0.15+0.15) = 42.5.
     expect(c.score).toEqual({ speed: 50, clarity: 67.5, personality: 42.5, overall: 55.5 });
     expect(c.grade).toBe('C');
+    // The reasons name each criterion's figures and how they add up, so a lead can check the letter by hand.
+    expect(c.grade_reasons).toEqual([
+      'speed 50/100 (40% of the grade): 2 of 4 cases due were answered within 1h on the wall clock; an unanswered case past the target counts as missed',
+      'clarity & efficiency 67.5/100 (40%): replied in 75% of 4 cases, 25% of replies deflected the customer elsewhere, 50% of cases resolved',
+      "personality 42.5/100 (20%): of 4 replies 25% signed, 25% used the customer's name, 50% showed empathy, 25% canned",
+      'overall 55.5 = 0.4 × 50 + 0.4 × 67.5 + 0.2 × 42.5 → C (C from 50; 9.5 points short of B)',
+    ]);
     expect(c.rank).toBeNull(); // fewer than 5 cases
     expect(s.periods['2017-10']!.AcmeHelp!.volumes.cases).toBe(4);
   });
@@ -82,6 +90,11 @@ describe('ScorecardBuilder', () => {
 
   it('grades and periods', () => {
     expect(['A', 'B', 'C', 'D', 'F']).toEqual([80, 65, 50, 35, 34.9].map(gradeOf));
+    expect(gradeOf(-1)).toBe('F');
+    const nothing = gradeCard({ cases: 1, dueCases: 0, dueWithinTarget: 0, targetSeconds: 3600, clock: 'business', replyRate: 0, deflectionRate: null, resolutionRate: 0, replies: 0, signed: null, usesName: null, empathy: null, canned: null });
+    expect(nothing.score).toEqual({ speed: 0, clarity: 35, personality: 20, overall: 18 });
+    expect(nothing.reasons[0]).toBe('speed 0/100 (40% of the grade): no case was answered or past the 1h target yet');
+    expect(nothing.reasons[3]).toBe('overall 18 = 0.4 × 0 + 0.4 × 35 + 0.2 × 20 → F (F below 35; 17 points short of D)');
     expect(periodKey(Date.parse('2017-11-01T10:00:00Z'), 'week')).toBe('week-of-2017-10-30');
   });
 });
