@@ -1,9 +1,10 @@
-// Owns /v1/handles: watched handles with their live status, and a handle's scorecard for a period.
+// Owns /v1/handles: watched handles with their live status, and a handle's scorecard (three criteria and grade) for a period.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { findHandle, listHandleStatus } from '../db/handle-status.repository.ts';
 import { policyTargets, scorecard } from '../db/stats.repository.ts';
+import { GRADE_FORMULA, gradeCard } from '../domain/grade.ts';
 import { newRouter } from './env.ts';
 import { errorResponses, instant, iso, notFoundResponse } from './schemas.ts';
 
@@ -40,19 +41,30 @@ const Scorecard = z
       unanswered_share: share,
       median_first_response_seconds: z.number().nullable(),
       p90_first_response_seconds: z.number().nullable(),
-      within_target_share: share,
+      within_target_share: share.openapi({ description: 'answered cases within the target, on the policy clock' }),
+      due: z.number().int().openapi({ description: 'cases whose first response was due: answered, or unanswered with a logged first-response breach' }),
+      due_within_target: z.number().int().openapi({ description: 'due cases answered within the target; due_within_target / due is the speed score' }),
       waiting_now: z.number().int(),
       nudges: z.number().int(),
     }),
     clarity: z.object({
       replies: z.number().int(),
+      reply_rate: share.openapi({ description: 'answered cases / cases' }),
+      resolved_case_rate: share.openapi({ description: 'cases with a resolution reply or closed by the customer’s thanks / cases' }),
       replies_per_answered_case: z.number().nullable(),
-      deflection_rate: share,
-      resolution_rate: share,
+      deflection_rate: share.openapi({ description: 'deflecting replies / replies' }),
+      resolution_rate: share.openapi({ description: 'resolution replies / replies' }),
       deflecting_kinds: z.array(z.string()),
       kinds: z.record(z.string(), z.number()),
     }),
     personality: z.object({ signed_share: share, uses_name_share: share, empathy_share: share, canned_share: share }),
+    score: z
+      .object({ speed: z.number(), clarity: z.number(), personality: z.number(), overall: z.number() })
+      .nullable()
+      .openapi({ description: 'each criterion and the overall score, 0..100 (see grade_formula); null with no cases' }),
+    grade: z.enum(['A', 'B', 'C', 'D', 'F']).nullable().openapi({ description: 'from the overall score: A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35, else F; null with no cases' }),
+    grade_reasons: z.array(z.string()).openapi({ description: 'one line per criterion with the figures behind its score, then how they add up to the grade' }),
+    grade_formula: z.string(),
   })
   .openapi('Scorecard');
 
@@ -71,7 +83,7 @@ const scorecardRoute = createRoute({
   method: 'get',
   path: '/handles/{handle}/scorecard',
   tags: ['handles'],
-  summary: 'The three review criteria (clarity and efficiency, speed, personality) over cases opened in the period',
+  summary: 'The three review criteria (clarity and efficiency, speed, personality) over cases opened in the period, and the overall grade with its reasons',
   request: {
     params: HandleParam,
     query: z.object({
@@ -125,8 +137,38 @@ export function handleRoutes(deps: Deps) {
     const h = await findHandle(deps.db, handle.replace(/^@/, ''), c.get('principal').teamId);
     if (!h) throw new NotFoundError('handle', handle);
     const p = period(q.from, q.to, deps.clock(), 7);
-    const card = await scorecard(deps.db, h.id, p, policyTargets(h.policy_settings));
-    return c.json({ handle: h.handle, from: p.from.toISOString(), to: p.to.toISOString(), ...card }, 200);
+    const targets = policyTargets(h.policy_settings);
+    const card = await scorecard(deps.db, h.id, p, targets);
+    const graded = card.cases
+      ? gradeCard({
+          cases: card.cases,
+          dueCases: card.speed.due,
+          dueWithinTarget: card.speed.due_within_target,
+          targetSeconds: targets.firstResponseSeconds,
+          clock: targets.clock,
+          replyRate: card.clarity.reply_rate,
+          deflectionRate: card.clarity.deflection_rate,
+          resolutionRate: card.clarity.resolved_case_rate,
+          replies: card.clarity.replies,
+          signed: card.personality.signed_share,
+          usesName: card.personality.uses_name_share,
+          empathy: card.personality.empathy_share,
+          canned: card.personality.canned_share,
+        })
+      : null;
+    return c.json(
+      {
+        handle: h.handle,
+        from: p.from.toISOString(),
+        to: p.to.toISOString(),
+        ...card,
+        score: graded?.score ?? null,
+        grade: graded?.grade ?? null,
+        grade_reasons: graded?.reasons ?? ['no cases opened in the period, so there is nothing to grade'],
+        grade_formula: GRADE_FORMULA,
+      },
+      200,
+    );
   });
 
   return app;

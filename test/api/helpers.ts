@@ -102,6 +102,9 @@ export async function seedCase(
     state?: string;
     awaitingSince?: Date | null;
     firstResponseSeconds?: number | null;
+    /** As the analyzer stores it: seconds of the first wait inside the calendar's open hours. */
+    firstResponseBusinessSeconds?: number | null;
+    closeReason?: string | null;
     flags?: string[];
     tweets?: { role: 'customer' | 'brand'; at: Date; text: string; kind?: string; flags?: string[]; reasons?: string[] }[];
   },
@@ -131,6 +134,8 @@ export async function seedCase(
       last_brand_at: tweets.filter((t) => t.role === 'brand').at(-1)?.at ?? null,
       awaiting_since: opts.awaitingSince === undefined ? (firstBrand ? null : opts.openedAt) : opts.awaitingSince,
       first_response_seconds: opts.firstResponseSeconds !== undefined ? opts.firstResponseSeconds : firstBrand ? (firstBrand.at.getTime() - opts.openedAt.getTime()) / 1000 : null,
+      first_response_business_seconds: opts.firstResponseBusinessSeconds ?? null,
+      close_reason: opts.closeReason ?? null,
       next_response_seconds: '[]',
       next_response_business_seconds: '[]',
       customer_tweets: tweets.filter((t) => t.role === 'customer').length,
