@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { getAlert, listAlerts } from '../db/alert-query.repository.ts';
-import { ackAlert, resolveAlert } from '../db/alert.repository.ts';
+import { ackAndStopEscalation, resolveAndStopEscalation } from '../alerts/alert-state.ts';
 import { AppError } from '../errors.ts';
 import { requireScope } from './auth.ts';
 import { decodeCursor, page } from './cursor.ts';
@@ -133,8 +133,8 @@ export function alertRoutes(deps: Deps) {
       if (!(await getAlert(deps.db, id, p.teamId))) throw new NotFoundError('alert', id);
       const body = c.req.valid('json') ?? {};
       const by = `token:${p.name}`;
-      // The notifier's own functions, so escalation stops exactly as it does for a Slack acknowledgement.
-      const after = action === 'ack' ? await ackAlert(deps.db, id, by, deps.clock()) : await resolveAlert(deps.db, id, by, body.note ?? 'resolved through the API', deps.clock());
+      // The notifier's own functions: the change and the removal of the alert's escalation jobs commit together.
+      const after = action === 'ack' ? await ackAndStopEscalation(deps.db, id, by, deps.clock()) : await resolveAndStopEscalation(deps.db, id, by, body.note ?? 'resolved through the API', deps.clock());
       if (action === 'ack' && after?.state === 'resolved') throw new AppError('ALERT_RESOLVED', `alert ${id} is already resolved; there is nothing to acknowledge`, 409);
       const row = await getAlert(deps.db, id, p.teamId);
       if (!row) throw new NotFoundError('alert', id);

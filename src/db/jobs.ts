@@ -31,6 +31,12 @@ export async function removeJob(db: Kysely<Database>, jobKey: string): Promise<v
   await sql`select graphile_worker.remove_job(${jobKey}::text)`.execute(db);
 }
 
+/** Removes the pending jobs with these keys in one round trip; a key with no job is ignored, a running job only loses its key. */
+export async function removeJobs(db: Kysely<Database>, jobKeys: string[]): Promise<void> {
+  if (!jobKeys.length) return;
+  await sql`select count(graphile_worker.remove_job(k)) from unnest(${jobKeys}::text[]) as k`.execute(db);
+}
+
 /** Jobs waiting or running, for /metrics and /readyz. */
 export async function queueDepth(db: Kysely<Database>): Promise<{ task: string; count: number }[]> {
   const res = await sql<{ task: string; count: string }>`

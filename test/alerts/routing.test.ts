@@ -7,11 +7,19 @@ import { ackAlert, resolveAlert } from '../../src/db/alert.repository.ts';
 import { sendDigest } from '../../src/alerts/digest.ts';
 import type { Db } from '../../src/db/connect.ts';
 import { notifierDb } from '../../src/db/notifier.schema.ts';
+import { createApp } from '../../src/api/app.ts';
+import { createToken } from '../../src/db/token.repository.ts';
+import { escalateJobKey } from '../../src/alerts/job-keys.ts';
 
 const SECRET = 'routing-secret-0123456789';
 
 async function raise(db: Db, a: NewAlert, opts: { reopen?: boolean } = {}) {
   return db.transaction().execute((trx) => raiseAlert(trx, a, { now: new Date(), ...opts }));
+}
+
+async function jobWithKey(db: Db, key: string): Promise<boolean> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where key = ${key}`.execute(db);
+  return r.rows[0].n > 0;
 }
 
 async function pendingJobs(db: Db, task: string): Promise<number> {
@@ -114,6 +122,7 @@ describe('escalation and quiet hours', () => {
     const care = await teamId('care');
     const ignored = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:ignored', teamId: care, title: 'Nobody looks', reasons: [] });
     const acked = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:acked', teamId: care, title: 'Someone looks', reasons: [] });
+    // The repository call alone leaves the escalation job queued: this checks the job's own re-check (the safety net).
     const row = await ackAlert(n.t.db, acked.id, 'agent@care');
     expect(row).toMatchObject({ state: 'acknowledged', acknowledged_by: 'agent@care' });
     await lead.waitFor((r) => r.length >= 1, 20_000, 'escalation');
@@ -125,6 +134,28 @@ describe('escalation and quiet hours', () => {
     expect(team.requests.map((r) => r.json.alert.id).sort()).toEqual([ignored.id, acked.id].sort());
     const escalated = await n.t.db.selectFrom('deliveries').select(['alert_id', 'level', 'channel']).where('level', '>', 0).execute();
     expect(escalated).toEqual([{ alert_id: ignored.id, level: 1, channel: 'lead' }]);
+  });
+
+  it('removes the escalation job when the API acknowledges or resolves the alert, in the same transaction', async () => {
+    lead.requests.length = 0;
+    const care = await teamId('care');
+    const app = createApp(n.deps);
+    const { token } = await createToken(n.t.db, { name: 'lead', scope: 'write' });
+    const post = (path: string) => app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const acked = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:api-ack', teamId: care, title: 'Acked in the API', reasons: [] });
+    const resolved = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:api-resolve', teamId: care, title: 'Resolved in the API', reasons: [] });
+    expect(await jobWithKey(n.t.db, escalateJobKey(acked.id, 'care'))).toBe(true);
+    expect(await jobWithKey(n.t.db, escalateJobKey(resolved.id, 'care'))).toBe(true);
+    expect((await post(`/v1/alerts/${acked.id}/ack`)).status).toBe(200);
+    expect((await post(`/v1/alerts/${resolved.id}/resolve`)).status).toBe(200);
+    // Gone as soon as the request returns, not when the job would have run.
+    expect(await jobWithKey(n.t.db, escalateJobKey(acked.id, 'care'))).toBe(false);
+    expect(await jobWithKey(n.t.db, escalateJobKey(resolved.id, 'care'))).toBe(false);
+    // An alert raised later escalates; jobs run in run_at order, so once it reached the lead the others would have too.
+    const later = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:api-later', teamId: care, title: 'Nobody looks', reasons: [] });
+    await lead.waitFor((r) => r.some((x) => x.json.alert.id === later.id), 20_000, 'the later escalation');
+    expect(lead.requests.map((r) => r.json.alert.id)).toEqual([later.id]);
+    expect(await n.t.db.selectFrom('deliveries').select('alert_id').where('level', '>', 0).where('alert_id', 'in', [acked.id, resolved.id]).execute()).toEqual([]);
   });
 
   it('holds non-critical alerts outside calendar hours for the morning digest, and pages critical ones at once', async () => {
