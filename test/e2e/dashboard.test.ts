@@ -1,24 +1,39 @@
-// Drives the real dashboard in headless Chromium against the real service: sign in, live alerts, ack, case page, phone layout.
+// Drives the real dashboard in headless Chromium against the real service: sign in, live alerts, ack, case page, latency clocks,
+// the graded review, phone layout.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createToken } from '../../src/db/token.repository.ts';
+import { businessSeconds } from '../../src/domain/calendar.ts';
+import type { Calendar } from '../../src/domain/types.ts';
 import { hasChromium, sessionToken, shotsDir as shots, signIn as signInAt, startHarness, type Harness } from './harness.ts';
 import { raiseAlert, seed, type Seeded } from './seed.ts';
 
+// SpotifyCares keeps office hours and is judged on business time; the others are open around the clock.
+const OFFICE: Calendar = { name: 'office', timezone: 'UTC', hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, ['08:00-20:00']])), holidays: [] };
 const CONFIG_YAML = `
+calendars:
+  - ${JSON.stringify(OFFICE)}
+policies:
+  - { name: office-hours, clock: business }
 teams:
   - name: retail-care
     calendar: always
   - name: devices-care
     calendar: always
   - name: music-care
-    calendar: always
+    calendar: office
 handles:
   - { handle: AmazonHelp, team: retail-care }
   - { handle: AppleSupport, team: devices-care }
-  - { handle: SpotifyCares, team: music-care }
+  - { handle: SpotifyCares, team: music-care, policy: office-hours }
 `;
+
+/** Stores each answered SpotifyCares case's business seconds on the office calendar, as the analyzer would have. */
+async function storeBusinessSeconds(db: Harness['service']['deps']['db'], handleId: number) {
+  const rows = await db.selectFrom('cases').select(['id', 'opened_at', 'first_brand_at']).where('handle_id', '=', handleId).where('first_brand_at', 'is not', null).execute();
+  for (const r of rows) await db.updateTable('cases').set({ first_response_business_seconds: businessSeconds(OFFICE, r.opened_at, r.first_brand_at!) }).where('id', '=', r.id).execute();
+}
 
 describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
   let h: Harness;
@@ -33,6 +48,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     h = await startHarness({ roles: ['api'], configYaml: CONFIG_YAML });
     ({ service, browser, base } = h);
     seeded = await seed(service.deps.db);
+    await storeBusinessSeconds(service.deps.db, seeded.handles.SpotifyCares!);
     token = (await createToken(service.deps.db, { name: 'e2e-lead', scope: 'write' })).token;
   });
 
@@ -125,6 +141,78 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     expect(await last.locator('.badge.kind').textContent()).toBe('dm request');
     expect(await last.locator('.reasons').textContent()).toContain('let us know in dm');
     await page.screenshot({ path: path.join(shots, 'seeded-case.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('switches the latency chart between business hours and the wall clock, by keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await signIn(page);
+    const panel = page.locator('#latency');
+    const summary = panel.locator('.latency-summary');
+    const business = panel.getByRole('button', { name: /^Business hours/ });
+    const wall = panel.getByRole('button', { name: /^Wall clock/ });
+
+    // AmazonHelp's default policy is on the wall clock, so the chart opens on it.
+    await panel.locator('.latency-summary[data-clock="wall"]').waitFor();
+    expect(await wall.getAttribute('aria-pressed')).toBe('true');
+
+    // SpotifyCares is judged on business hours: the chart opens on that clock.
+    await panel.getByLabel('Handle for the latency chart').selectOption('SpotifyCares');
+    await panel.locator('.latency-summary[data-clock="business"]').waitFor();
+    await panel.locator('.chart canvas').first().waitFor();
+    expect(await business.getAttribute('aria-pressed')).toBe('true');
+    expect(await wall.getAttribute('aria-pressed')).toBe('false');
+    expect(await business.textContent()).toContain('(the policy’s clock)');
+    const businessText = (await summary.textContent())!;
+    expect(businessText).toMatch(/^Business hours over the period: median/);
+    expect(await panel.locator('.chart').getAttribute('aria-label')).toContain('counting business hours only');
+    await panel.screenshot({ path: path.join(shots, 'seeded-latency-business.png') });
+
+    // Keyboard: Tab from the period picker reaches the toggle; Space presses the wall clock.
+    await panel.getByLabel('Period').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null | undefined>('document.activeElement?.textContent')).toBe('Wall clock');
+    await page.keyboard.press('Space');
+    await panel.locator('.latency-summary[data-clock="wall"]').waitFor();
+    expect(await wall.getAttribute('aria-pressed')).toBe('true');
+    expect(await business.getAttribute('aria-pressed')).toBe('false');
+    const wallText = (await summary.textContent())!;
+    expect(wallText).toMatch(/^Wall clock over the period: median/);
+    // Waits that ran across closed hours count in full on the wall clock: the figures differ.
+    const figures = (text: string) => /median (.+?), p90 (.+?)[,.(]/.exec(text)?.slice(1);
+    expect(figures(businessText)).toHaveLength(2);
+    expect(figures(wallText)).not.toEqual(figures(businessText));
+    expect(wallText).toContain('so this view is for comparison');
+    expect(await panel.locator('.chart').getAttribute('aria-label')).toContain('on the wall clock');
+    await panel.screenshot({ path: path.join(shots, 'seeded-latency-wall.png') });
+    await page.close();
+  });
+
+  it('shows each handle’s grade with the reasons behind it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await signIn(page);
+    await page.getByRole('link', { name: 'Review' }).click();
+    const rows = page.locator('#review tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(3);
+    expect(await page.locator('#review thead th').allTextContents()).toContain('Grade');
+    const grades = await page.locator('#review .grade').allTextContents();
+    expect(grades).toHaveLength(3);
+    expect(grades.every((g) => /^[ABCDF]$/.test(g))).toBe(true);
+    const first = rows.first();
+    expect(await first.locator('.grade').getAttribute('title')).toMatch(/^speed .*\noverall .* → [ABCDF] /s);
+    // "Why?" opens by keyboard and lists one line per criterion, then the sum.
+    const why = first.locator('.grade-reasons summary');
+    await why.focus();
+    await page.keyboard.press('Enter');
+    const reasons = await first.locator('.grade-reasons li').allTextContents();
+    expect(reasons).toHaveLength(4);
+    expect(reasons[0]).toMatch(/^speed [\d.]+\/100 \(40% of the grade\)/);
+    expect(reasons[1]).toMatch(/^clarity & efficiency /);
+    expect(reasons[2]).toMatch(/^personality /);
+    expect(reasons[3]).toMatch(new RegExp(`^overall [\\d.]+ = 0\\.4 × .* → ${grades[0]} `));
+    await page.screenshot({ path: path.join(shots, 'seeded-review.png'), fullPage: true });
     await page.close();
   });
 

@@ -87,6 +87,9 @@ describe.skipIf(!hasChromium)('dashboard on the replayed TWCS demo', () => {
     const dbWaiting = await db.selectFrom('cases').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'open').where('awaiting_since', 'is not', null).executeTakeFirstOrThrow();
     expect(await waiting.count()).toBe(Math.min(50, Number(dbWaiting.n)));
     await page.locator('#latency .chart canvas').first().waitFor();
+    // The demo's policy is on the wall clock, so the chart opens on it; the toggle says so.
+    await page.locator('#latency .latency-summary[data-clock="wall"]').waitFor();
+    expect(await page.locator('#latency').getByRole('button', { name: /^Wall clock/ }).getAttribute('aria-pressed')).toBe('true');
     await page.screenshot({ path: path.join(shotsDir, 'dashboard.png'), fullPage: true });
 
     const first = page.locator('#alerts .alert.state-open').first();
@@ -136,6 +139,13 @@ describe.skipIf(!hasChromium)('dashboard on the replayed TWCS demo', () => {
     expect(await rows.count()).toBe(8);
     const grades = await page.locator('#review .grade').allTextContents();
     expect(grades.every((g) => /^[ABCDF]$/.test(g))).toBe(true);
+    // Every grade comes with its reasons; open the top handle's to show them.
+    expect(await page.locator('#review .grade-reasons').count()).toBe(8);
+    await rows.first().locator('.grade-reasons summary').click();
+    const reasons = await rows.first().locator('.grade-reasons li').allTextContents();
+    expect(reasons.map((r) => r.split(' ')[0])).toEqual(['speed', 'clarity', 'personality', 'overall']);
+    expect(reasons[3]).toContain(`→ ${grades[0]} `);
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(shotsDir, 'review.png'), fullPage: true });
     await page.close();
   });

@@ -1,7 +1,6 @@
 // Owns every call the dashboard makes to the /v1 API and the mapping of its JSON into the shapes the views use.
 // Field names live here only, so a change in the API is a change in this file.
 import { formatDuration } from './format.ts';
-import { grade } from './grade.ts';
 
 const TOKEN_KEY = 'replywatch.token';
 
@@ -256,8 +255,11 @@ export interface Criterion {
 
 export interface Scorecard {
   handle: string;
+  /** A–F from the server (src/domain/grade.ts); null with no cases. */
   grade: string | null;
   overall: number | null;
+  /** Why the handle got its grade: one line per criterion, then the sum. */
+  reasons: string[];
   cases: number | null;
   clarity: Criterion;
   speed: Criterion;
@@ -268,67 +270,78 @@ const pct = (v: unknown) => (num(v) === null ? '—' : `${Math.round(num(v)! * 1
 const dur = (v: unknown) => (num(v) === null ? '—' : formatDuration(num(v)!));
 const figures = (r: Raw, fields: Array<[string, string, (v: unknown) => string]>) => fields.filter(([key]) => r[key] !== undefined).map(([key, label, fmt]) => ({ label, value: fmt(r[key]) }));
 
-/** The scorecard of one handle over the last `days` days. */
+/** The scorecard of one handle over the last `days` days, with the grade the server computed. */
 export async function getScorecard(handle: string, days: number): Promise<Scorecard> {
   const from = new Date(Date.now() - days * 86_400_000).toISOString();
   const r = await request<Raw>('GET', `/v1/handles/${encodeURIComponent(handle)}/scorecard`, { from });
-  const cases = num(r.cases);
   const speed: Raw = r.speed ?? {};
   const clarity: Raw = r.clarity ?? {};
   const personality: Raw = r.personality ?? {};
-  const replyRate = cases ? (num(speed.answered) ?? 0) / cases : null;
-  const scores = grade({
-    withinTarget: num(speed.within_target_share),
-    replyRate,
-    deflectionRate: num(clarity.deflection_rate),
-    resolutionRate: num(clarity.resolution_rate),
-    signed: num(personality.signed_share),
-    usesName: num(personality.uses_name_share),
-    empathy: num(personality.empathy_share),
-    canned: num(personality.canned_share),
-  });
+  const score: Raw = r.score ?? {};
+  const due = num(speed.due);
   return {
     handle,
-    cases,
-    // The API's own grade wins when it sends one; otherwise the page applies the analyzer's formula.
-    grade: str(r.grade) ?? (cases ? scores.grade : null),
-    overall: cases ? scores.overall : null,
+    cases: num(r.cases),
+    grade: str(r.grade),
+    overall: num(score.overall),
+    reasons: list(r.grade_reasons),
     clarity: {
-      score: cases ? scores.clarity : null,
-      figures: [{ label: 'replied', value: pct(replyRate) }, ...figures(clarity, [['resolution_rate', 'resolved', pct], ['deflection_rate', 'deflected', pct]])],
+      score: num(score.clarity),
+      figures: figures(clarity, [['reply_rate', 'replied', pct], ['resolved_case_rate', 'resolved', pct], ['deflection_rate', 'deflected', pct]]),
     },
     speed: {
-      score: cases && speed.within_target_share !== null ? scores.speed : null,
-      figures: figures(speed, [['median_first_response_seconds', 'median first reply', dur], ['p90_first_response_seconds', 'p90 first reply', dur], ['within_target_share', `within ${dur(speed.target_seconds)}`, pct]]),
+      score: num(score.speed),
+      figures: [
+        ...figures(speed, [['median_first_response_seconds', 'median first reply', dur], ['p90_first_response_seconds', 'p90 first reply', dur]]),
+        ...(due ? [{ label: `within ${dur(speed.target_seconds)}`, value: `${num(speed.due_within_target) ?? 0} of ${due}` }] : []),
+      ],
     },
     personality: {
-      score: cases && num(clarity.replies) ? scores.personality : null,
+      score: num(score.personality),
       figures: figures(personality, [['signed_share', 'signed', pct], ['uses_name_share', 'uses name', pct], ['empathy_share', 'empathy', pct], ['canned_share', 'canned', pct]]),
     },
   };
 }
 
+export type Clock = 'business' | 'wall';
+
+export interface LatencyFigures {
+  cases: number;
+  answered: number;
+  median: number | null;
+  p90: number | null;
+  withinTarget: number | null;
+}
+
 export interface LatencySeries {
-  /** Whether the server honoured the business/wall clock choice. */
-  clockSupported: boolean;
+  /** The clock the figures are on (the one asked for, else the policy's). */
+  clock: Clock;
+  /** The clock the policy measures its target on; null when the handles disagree. */
+  policyClock: Clock | null;
   targetSeconds: number | null;
   /** The period the server summarised (unix seconds), so the chart spans it even with one bucket. */
   from: number | null;
   to: number | null;
+  /** The whole period at once. */
+  summary: LatencyFigures;
   points: Array<{ t: number; median: number | null; p90: number | null; count: number }>;
 }
 
-/** Latency over the last `hours`: hourly buckets up to two days, daily beyond. */
-export async function getLatency(handle: string, hours: number, clock: 'business' | 'wall'): Promise<LatencySeries> {
+const clockOf = (v: unknown): Clock | null => (v === 'business' || v === 'wall' ? v : null);
+const latencyFigures = (r: Raw): LatencyFigures => ({ cases: num(r.cases) ?? 0, answered: num(r.answered) ?? 0, median: num(r.median_seconds), p90: num(r.p90_seconds), withinTarget: num(r.within_target_share) });
+
+/** Latency over the last `hours`: hourly buckets up to two days, daily beyond; `clock` undefined = the policy's own. */
+export async function getLatency(handle: string, hours: number, clock?: Clock): Promise<LatencySeries> {
   const from = new Date(Date.now() - hours * 3600_000).toISOString();
   const res = await request<Raw>('GET', '/v1/stats/latency', { handle, from, bucket: hours <= 48 ? 'hour' : 'day', clock });
   const rows: Raw[] = res.data ?? [];
-  const targets = rows.map((p) => num(p.target_seconds)).filter((t): t is number => t !== null);
   return {
-    clockSupported: res.clock !== undefined,
-    targetSeconds: num(res.target_seconds) ?? (targets.length ? Math.min(...targets) : null),
+    clock: clockOf(res.clock) ?? 'wall',
+    policyClock: clockOf(res.policy_clock),
+    targetSeconds: num(res.target_seconds),
     from: res.from ? Date.parse(String(res.from)) / 1000 : null,
     to: res.to ? Date.parse(String(res.to)) / 1000 : null,
+    summary: latencyFigures(res.summary ?? {}),
     points: rows.map((p) => ({
       t: Date.parse(String(p.start ?? p.bucket)) / 1000,
       median: num(p.median_seconds),

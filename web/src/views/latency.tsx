@@ -1,7 +1,7 @@
-// Owns the latency chart: median and p90 reply time per bucket for one handle, against the policy's target.
+// Owns the latency chart: median and p90 reply time per bucket for one handle, against the policy's target, on business or wall clock.
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
-import { getLatency, type Handle } from '../api.ts';
+import { getLatency, type Clock, type Handle, type LatencySeries } from '../api.ts';
 import { formatDuration } from '../format.ts';
 import { usePoll } from '../hooks.ts';
 import { Chart } from '../components/chart.tsx';
@@ -15,9 +15,11 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
   const [chosen, setChosen] = useState('');
   const handle = chosen || handles[0]?.handle || '';
   const [hours, setHours] = useState(24);
-  const [clock, setClock] = useState<'business' | 'wall'>('business');
-  const polled = usePoll(() => (handle ? getLatency(handle, hours, clock) : Promise.resolve(undefined)), [handle, hours, clock], 60_000);
+  // null until the user picks one: the server then answers on the policy's own clock and says which.
+  const [chosenClock, setClock] = useState<Clock | null>(null);
+  const polled = usePoll(() => (handle ? getLatency(handle, hours, chosenClock ?? undefined) : Promise.resolve(undefined)), [handle, hours, chosenClock], 60_000);
   const series = polled.data;
+  const clock = chosenClock ?? series?.clock ?? null;
   // The x axis spans the period asked for; read through a ref so a new poll does not rebuild the chart.
   const period = useRef<[number, number] | null>(null);
   period.current = series?.from && series.to ? [series.from, series.to] : null;
@@ -56,15 +58,20 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
         <option value={168}>last 7 days, per day</option>
         <option value={720}>last 30 days, per day</option>
       </select>
-      {series?.clockSupported && (
-      <div class="toggle" role="group" aria-label="Clock">
+      <div class="toggle" role="group" aria-label="Clock for reply times">
         {(['business', 'wall'] as const).map((c) => (
-          <button type="button" key={c} aria-pressed={clock === c} onClick={() => setClock(c)}>
+          <button
+            type="button"
+            key={c}
+            aria-pressed={clock === c}
+            onClick={() => setClock(c)}
+            title={c === 'business' ? 'Count only the hours the handle’s calendar is open' : 'Count every second the customer waited'}
+          >
             {c === 'business' ? 'Business hours' : 'Wall clock'}
+            {series?.policyClock === c && <span class="sr-only"> (the policy’s clock)</span>}
           </button>
         ))}
       </div>
-      )}
     </>
   );
 
@@ -80,15 +87,37 @@ export function LatencyPanel({ handles }: { handles: Handle[] }) {
       )}
       {series && series.points.length > 0 && (
         <>
-          <Chart options={options} data={data} label={`Median and p90 first reply time for @${handle}, ${series.clockSupported ? clock : 'wall'} clock, against a target of ${series.targetSeconds ? formatDuration(series.targetSeconds) : 'none'}`} />
-          {series.targetSeconds !== null && (
-            <p class="muted small">
-              Dashed line: the policy target ({formatDuration(series.targetSeconds)}). Reply times by when the case opened,{' '}
-              {series.clockSupported ? (clock === 'business' ? 'counting business hours only' : 'on the wall clock') : 'on the wall clock (this server does not offer business-hour latency yet)'}.
-            </p>
-          )}
+          <Chart options={options} data={data} label={`Median and p90 first reply time for @${handle}, ${clockWords(series.clock)}, against a target of ${series.targetSeconds ? formatDuration(series.targetSeconds) : 'none'}`} />
+          <LatencySummary series={series} />
         </>
       )}
     </Panel>
+  );
+}
+
+const clockWords = (c: Clock) => (c === 'business' ? 'counting business hours only' : 'on the wall clock');
+
+/** The whole period in one line, on the clock shown, so switching clocks visibly changes the figures. */
+function LatencySummary({ series }: { series: LatencySeries }) {
+  const s = series.summary;
+  const d = (v: number | null) => (v === null ? '—' : formatDuration(v));
+  const target = series.targetSeconds !== null ? formatDuration(series.targetSeconds) : null;
+  return (
+    <div class="latency-summary" aria-live="polite" data-clock={series.clock}>
+      <p>
+        <strong>{series.clock === 'business' ? 'Business hours' : 'Wall clock'}</strong> over the period: median <strong>{d(s.median)}</strong>, p90 <strong>{d(s.p90)}</strong>
+        {s.withinTarget !== null && target && (
+          <>
+            , <strong>{Math.round(s.withinTarget * 100)}%</strong> of {s.answered} answered within {target}
+          </>
+        )}
+        {s.cases > s.answered && <> ({s.cases - s.answered} not answered yet)</>}.
+      </p>
+      <p class="muted small">
+        Reply times by when the case opened, {clockWords(series.clock)}.
+        {target && <> Dashed line: the policy target ({target}).</>}
+        {series.policyClock && series.policyClock !== series.clock && <> The policy measures its target {clockWords(series.policyClock)}, so this view is for comparison.</>}
+      </p>
+    </div>
   );
 }

@@ -48,7 +48,7 @@ export function ReviewPanel({ handles }: { handles: Handle[] }) {
   return (
     <Panel title="Handle review" id="review" actions={actions} updatedAt={polled.updatedAt}>
       <p class="muted small">
-        Cases opened in the period. Grade = 40% speed (share answered within target) + 40% clarity &amp; efficiency (replied, not deflected, resolved) + 20% personality (signed, uses the name, empathy, not canned); A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35.
+        Cases opened in the period. Grade = 40% speed (share of due cases answered within target, on the policy’s clock) + 40% clarity &amp; efficiency (replied, not deflected, resolved) + 20% personality (signed, uses the name, empathy, not canned); A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35. “Why?” under each grade shows the figures behind it.
       </p>
       {handles.length === 0 && <Empty>No handles are configured yet: add one to replywatch.config.yaml or through the admin API.</Empty>}
       {polled.error && <ErrorBox error={polled.error} retry={polled.reload} />}
@@ -74,11 +74,21 @@ export function ReviewPanel({ handles }: { handles: Handle[] }) {
                     {h.team && <div class="muted small">{h.team}</div>}
                     {s.cases !== null && <div class="muted small">{s.cases} cases</div>}
                   </th>
-                  <td data-label="Grade">
-                    <span class={`grade grade-${(s.grade ?? 'none').charAt(0).toLowerCase()}`} aria-label={s.grade ? `grade ${s.grade}` : 'no grade: no cases'}>
+                  <td data-label="Grade" class="grade-cell">
+                    <span class={`grade grade-${(s.grade ?? 'none').charAt(0).toLowerCase()}`} aria-label={s.grade ? `grade ${s.grade}` : 'no grade: no cases'} title={s.reasons.join('\n')}>
                       {s.grade ?? '—'}
                     </span>
-                    {s.overall !== null && <div class="muted small">{Math.floor(s.overall)} / 100</div>}
+                    {s.overall !== null && <div class="muted small">{s.overall} / 100</div>}
+                    {s.reasons.length > 0 && (
+                      <details class="grade-reasons">
+                        <summary>Why {s.grade ?? 'no grade'}?</summary>
+                        <ul>
+                          {s.reasons.map((r) => (
+                            <li key={r}>{r}</li>
+                          ))}
+                        </ul>
+                      </details>
+                    )}
                   </td>
                   <td data-label="Clarity & efficiency">
                     <CriterionCell c={s.clarity} />
