@@ -33,7 +33,7 @@ async function deadlineLatency(): Promise<BenchResult[]> {
       tweet: { id: String(1_000_000 + i), authorId: String(500_000 + i), text: 'where is my order', createdAt: new Date(firstDue + Math.floor((i * windowS * 1000) / cases) - 600_000), mentions: [names[i % handles]], isBrand: false },
     }));
     for (let i = 0; i < tweets.length; i += 5000) await upsertTweets(bdb.db, tweets.slice(i, i + 5000), 'bench');
-    await bdb.db.insertInto('tweet_handles').values(tweets.map((t, i) => ({ handle_id: ids.get(names[i % handles])!, tweet_id: t.tweet.id, role: 'customer' }))).execute();
+    await bdb.db.insertInto('tweet_handles').values(tweets.map((t, i) => ({ handle_id: ids.get(names[i % handles])!, tweet_id: t.tweet.id, role: 'customer', created_at: t.tweet.createdAt }))).execute();
     const canned = new CannedDetector();
     for (const id of ids.values()) await analyzeHandle(bdb.db, id, { now: () => new Date(), canned });
     const planned = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where key like 'deadline:%'`.execute(bdb.db);

@@ -68,7 +68,7 @@ export async function run(): Promise<BenchResult[]> {
       const created = Math.floor((dueAt - targetMs) / 1000) * 1000;
       const handle = names[i % handles]!;
       records.push({ tweet: { id: String(5_000_000 + i), authorId: String(700_000 + i), text: `@${handle} my parcel has not arrived, can you check?`, createdAt: new Date(created), mentions: [handle], isBrand: false } });
-      links.push({ handleId: ids.get(handle)!, tweetId: String(5_000_000 + i), role: 'customer' });
+      links.push({ handleId: ids.get(handle)!, tweetId: String(5_000_000 + i), role: 'customer', createdAt: new Date(created) });
     }
     for (let i = 0; i < records.length; i += 2000) await ingestBatch(bdb.db, { source: 'bench', records: records.slice(i, i + 2000), links: links.slice(i, i + 2000) });
 

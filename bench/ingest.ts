@@ -46,7 +46,7 @@ export async function run(): Promise<BenchResult[]> {
       for (const t of slice) {
         const h = owner(t);
         const handleId = h ? handleIds.get(h) : undefined;
-        if (handleId !== undefined) links.push({ handleId, tweetId: t.id, role: t.isBrand ? 'brand' : 'customer' });
+        if (handleId !== undefined) links.push({ handleId, tweetId: t.id, role: t.isBrand ? 'brand' : 'customer', createdAt: t.createdAt });
       }
       await ingestBatch(bdb.db, { source: 'twcs', records: slice.map((tweet) => ({ tweet })), links });
     }

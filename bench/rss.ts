@@ -56,8 +56,7 @@ export async function run(): Promise<BenchResult[]> {
     let analyzedAt = 0;
     while (Date.now() - started < limitMs && child.exitCode === null) {
       const behind = await sql<{ n: string }>`
-        select count(*)::text as n from tweet_handles th left join cursors c on c.handle_id = th.handle_id and c.timeline = 'analyzer'
-        where c.position is null or th.seq > c.position::bigint`.execute(bdb.db);
+        select count(*)::text as n from tweet_handles where not analyzed`.execute(bdb.db);
       if (!analyzedAt && Number(behind.rows[0]!.n) === 0) analyzedAt = Date.now();
       const due = await sql<{ n: string }>`
         select count(*)::text as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id

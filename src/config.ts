@@ -118,6 +118,8 @@ const envSchema = z.object({
   X_POLL_MIN_INTERVAL_SECONDS: z.coerce.number().positive().default(15),
   X_POLL_MAX_INTERVAL_SECONDS: z.coerce.number().positive().default(300),
   X_BACKFILL_HOURS: z.coerce.number().min(0).max(168).default(6),
+  X_SETTLE_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  X_ANALYZE_MAX_HOLD_SECONDS: z.coerce.number().positive().default(900),
   X_MONTHLY_READ_BUDGET: z.coerce.number().int().positive().optional(),
   REPLAY_FILE: z.string().optional(),
   REPLAY_SPEED: z.coerce.number().positive().default(600),
@@ -162,6 +164,10 @@ export interface Config {
     readonly minIntervalSeconds: number;
     readonly maxIntervalSeconds: number;
     readonly backfillHours: number;
+    /** How long after a poll a tweet may still turn up in X's timelines; the analyzer treats a poll as complete only this much before it started. */
+    readonly settleSeconds: number;
+    /** Longest a polled tweet waits for the handle's other timeline before it is analyzed anyway (an X outage, a stopped timeline). */
+    readonly maxHoldSeconds: number;
     readonly monthlyReadBudget?: number;
   };
   readonly replay: { readonly file?: string; readonly speed: number; readonly enabled: boolean };
@@ -335,6 +341,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.X_POLL_MIN_INTERVAL_SECONDS > e.X_POLL_MAX_INTERVAL_SECONDS) {
     throw new ConfigError('environment: X_POLL_MIN_INTERVAL_SECONDS: must not exceed X_POLL_MAX_INTERVAL_SECONDS');
   }
+  if (e.X_ANALYZE_MAX_HOLD_SECONDS <= e.X_POLL_MAX_INTERVAL_SECONDS + e.X_SETTLE_SECONDS) {
+    throw new ConfigError('environment: X_ANALYZE_MAX_HOLD_SECONDS: must exceed X_POLL_MAX_INTERVAL_SECONDS + X_SETTLE_SECONDS, or tweets of quiet handles would be analyzed before the poll that orders them');
+  }
 
   const config: Config = {
     databaseUrl: e.DATABASE_URL,
@@ -352,6 +361,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minIntervalSeconds: e.X_POLL_MIN_INTERVAL_SECONDS,
       maxIntervalSeconds: e.X_POLL_MAX_INTERVAL_SECONDS,
       backfillHours: e.X_BACKFILL_HOURS,
+      settleSeconds: e.X_SETTLE_SECONDS,
+      maxHoldSeconds: e.X_ANALYZE_MAX_HOLD_SECONDS,
       monthlyReadBudget: e.X_MONTHLY_READ_BUDGET,
     },
     replay: {

@@ -4,13 +4,13 @@ import type { Deps } from '../src/deps.ts';
 import type { Db } from '../src/db/connect.ts';
 import {
   addActivity,
-  analyzerPosition,
   caseRowFromState,
   latestCases,
   lockHandleForAnalysis,
+  markAnalyzed,
+  oldestQueued,
   parentTweets,
   readQueue,
-  setAnalyzerPosition,
   touchLastBrandTweet,
   upsertCases,
   upsertClassifications,
@@ -20,6 +20,8 @@ import {
 } from '../src/db/case.repository.ts';
 import { loadHandleContext, type HandleContext } from '../src/db/sla-context.repository.ts';
 import { addJob } from '../src/db/jobs.ts';
+import { cursorTimes } from '../src/db/cursor.repository.ts';
+import { throughCursor, type Timeline } from '../src/ingest/poll-timeline.ts';
 import { compareTweets, stepTweet, type HandleSetup } from '../src/domain/analysis.ts';
 import { compileCalendar } from '../src/domain/calendar.ts';
 import { caseFlags } from '../src/domain/case-summary.ts';
@@ -41,12 +43,41 @@ export interface AnalyzeOptions {
   maxBatches?: number;
   /** Near-duplicate reply memory, per process (see the report: it restarts empty after a restart). */
   canned: CannedDetector;
+  /** Set when tweets come from polling X: hold them until every timeline of the handle has been read past them. */
+  hold?: HoldOptions;
+}
+
+export interface HoldOptions {
+  /** The timelines a handle is polled on ('mentions' and 'tweets', or 'search'). */
+  timelines: Timeline[];
+  /** Tweets may turn up in a timeline this long after they were posted. */
+  settleMs: number;
+  /** A tweet older than this is analyzed even if a timeline has not been read past it (an outage, a stopped timeline). */
+  maxHoldMs: number;
 }
 
 export interface AnalyzeResult {
   tweets: number;
   batches: number;
   more: boolean;
+  /** When tweets are held behind the watermark: the time the oldest of them is analyzed without waiting for a poll. */
+  heldUntil?: Date;
+}
+
+export function holdOptions(x: { bearerToken?: string; mode: 'timelines' | 'search'; settleSeconds: number; maxHoldSeconds: number }): HoldOptions | undefined {
+  if (!x.bearerToken) return undefined;
+  return { timelines: x.mode === 'search' ? ['search'] : ['mentions', 'tweets'], settleMs: x.settleSeconds * 1000, maxHoldMs: x.maxHoldSeconds * 1000 };
+}
+
+/**
+ * The handle's watermark: every timeline has been read completely up to this time, so no tweet older than it can still
+ * arrive and tweets up to it can be applied in time order. Without holding (replay, direct loads) everything is ready.
+ */
+async function watermark(db: Db, handleId: number, hold: HoldOptions | undefined, now: Date): Promise<Date | null> {
+  if (!hold) return null;
+  const times = await cursorTimes(db, handleId, hold.timelines.map(throughCursor));
+  const polled = hold.timelines.map((t) => times.get(throughCursor(t))?.getTime() ?? -Infinity);
+  return new Date(Math.max(Math.min(...polled) - hold.settleMs, now.getTime() - hold.maxHoldMs));
 }
 
 function toTweet(r: QueuedTweet): Tweet {
@@ -78,12 +109,15 @@ export async function analyzeHandle(db: Db, handleId: number, opts: AnalyzeOptio
   const max = opts.maxBatches ?? 20;
   while (batches < max) {
     const n = await runBatch(db, handleId, opts);
-    if (n === 0) return { tweets, batches, more: false };
+    if (n === 0) break;
     tweets += n;
     batches++;
-    if (n < (opts.batchSize ?? 5000)) return { tweets, batches, more: false };
+    if (n < (opts.batchSize ?? 5000)) break;
+    if (batches === max) return { tweets, batches, more: true };
   }
-  return { tweets, batches, more: true };
+  if (!opts.hold) return { tweets, batches, more: false };
+  const oldest = await oldestQueued(db, handleId);
+  return { tweets, batches, more: false, heldUntil: oldest ? new Date(Math.max(oldest.getTime() + opts.hold.maxHoldMs, opts.now().getTime() + 1000)) : undefined };
 }
 
 /** One batch in one transaction: a crash anywhere rolls back everything, including the cursor, so the batch is simply redone. */
@@ -91,13 +125,13 @@ async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise
   return db.transaction().execute(async (trx) => {
     // Serialises analyzers of one handle across processes; graphile's job key alone does not (a re-added key runs beside a locked job).
     await lockHandleForAnalysis(trx, handleId);
-    const rows = await readQueue(trx, handleId, await analyzerPosition(trx, handleId), opts.batchSize ?? 5000);
-    if (!rows.length) return 0;
     const now = opts.now();
+    const rows = await readQueue(trx, handleId, await watermark(trx, handleId, opts.hold, now), opts.batchSize ?? 5000);
+    if (!rows.length) return 0;
     const ctx = await loadHandleContext(trx, handleId);
     if (!ctx) throw new Error(`handle ${handleId} vanished while its tweets were being analyzed`);
     await applyBatch(trx, ctx, rows, now, opts.canned);
-    await setAnalyzerPosition(trx, handleId, rows[rows.length - 1].seq, now);
+    await markAnalyzed(trx, handleId, rows.map((r) => r.id));
     return rows.length;
   });
 }
@@ -244,12 +278,16 @@ function nextDue(t: TouchedCase, clock: WorkClock): Date | null {
 export function analyzeHandleTask(deps: Deps): Task {
   // One memory of near-duplicate replies per process, shared by its analyzer jobs.
   const canned = new CannedDetector();
+  const hold = deps.config ? holdOptions(deps.config.x) : undefined;
   return async (payload, helpers) => {
     const handleId = Number((payload as { handleId?: unknown }).handleId);
     if (!Number.isInteger(handleId)) throw new Error(`analyze_handle: payload needs a numeric handleId, got ${JSON.stringify(payload)}`);
     const started = performance.now();
-    const res = await analyzeHandle(deps.db, handleId, { now: deps.clock, canned });
+    const res = await analyzeHandle(deps.db, handleId, { now: deps.clock, canned, hold });
     if (res.more) await addJob(deps.db, ANALYZE_HANDLE, { handleId }, { jobKey: `${ANALYZE_HANDLE}:${handleId}`, jobKeyMode: 'preserve_run_at' });
+    // Held tweets are released by the next finished poll (ingest wakes the job above). The timed run covers an X
+    // outage; it has a key of its own, because a wake-up must not be pushed back to the end of the hold.
+    if (res.heldUntil) await addJob(deps.db, ANALYZE_HANDLE, { handleId }, { jobKey: `${ANALYZE_HANDLE}:${handleId}:held`, jobKeyMode: 'replace', runAt: res.heldUntil });
     if (res.tweets) helpers.logger.info(`analyzed ${res.tweets} tweets of handle ${handleId} in ${Math.round(performance.now() - started)} ms`);
   };
 }

@@ -6,6 +6,7 @@ import * as m0003 from './0003_alert_delivery.ts';
 import * as m0004 from './0004_sla_engine.ts';
 import * as m0005 from './0005_api_indexes.ts';
 import * as m0006 from './0006_drop_unused_tweet_indexes.ts';
+import * as m0007 from './0007_analyzer_queue.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core_tables': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_sla_engine': m0004,
   '0005_api_indexes': m0005,
   '0006_drop_unused_tweet_indexes': m0006,
+  '0007_analyzer_queue': m0007,
 };

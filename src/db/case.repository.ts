@@ -6,14 +6,11 @@ import type { CasesTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
 import type { CaseState } from '../domain/cases.ts';
 
-export const ANALYZER_TIMELINE = 'analyzer';
-
 export type SlaCaseRow = Selectable<CasesTable & SlaCaseColumns>;
 export type NewSlaCaseRow = Insertable<CasesTable & SlaCaseColumns>;
 
 /** One row of a handle's work queue with its tweet. */
 export interface QueuedTweet {
-  seq: string;
   role: string;
   id: string;
   author_id: string;
@@ -34,31 +31,52 @@ export async function lockHandleForAnalysis(db: Db, handleId: number): Promise<v
   await sql`select pg_advisory_xact_lock(${0x414e}::int, ${handleId}::int)`.execute(db);
 }
 
-export async function analyzerPosition(db: Db, handleId: number): Promise<string> {
-  const row = await db.selectFrom('cursors').select('position').where('handle_id', '=', handleId).where('timeline', '=', ANALYZER_TIMELINE).executeTakeFirst();
-  return row?.position ?? '0';
-}
-
-export async function setAnalyzerPosition(db: Db, handleId: number, seq: string, now: Date): Promise<void> {
-  await db
-    .insertInto('cursors')
-    .values({ handle_id: handleId, timeline: ANALYZER_TIMELINE, position: seq, updated_at: now })
-    .onConflict((oc) => oc.columns(['handle_id', 'timeline']).doUpdateSet({ position: seq, updated_at: now }))
-    .execute();
-}
-
-/** The next `limit` rows of the handle's queue after `afterSeq`, in queue order. */
-export async function readQueue(db: Db, handleId: number, afterSeq: string, limit: number): Promise<QueuedTweet[]> {
-  return db
+/**
+ * The next `limit` unanalyzed links of the handle created at or before `through`, in tweet time order (ids break
+ * ties, as the analysis core sorts). Time order, not arrival order: X pages arrive newest first and the mentions and
+ * own timelines are read at different moments, and a case must not depend on that.
+ */
+export async function readQueue(db: Db, handleId: number, through: Date | null, limit: number): Promise<QueuedTweet[]> {
+  let q = db
     .selectFrom('tweet_handles as th')
     .innerJoin('tweets as t', 't.id', 'th.tweet_id')
-    .select(['th.seq', 'th.role', 't.id', 't.author_id', 't.author_username', 't.author_name', 't.text', 't.created_at'])
+    .select(['th.role', 't.id', 't.author_id', 't.author_username', 't.author_name', 't.text', 't.created_at'])
     .select(['t.in_reply_to_tweet_id', 't.in_reply_to_user_id', 't.conversation_id', 't.mentions', 't.raw'])
     .where('th.handle_id', '=', handleId)
-    .where('th.seq', '>', afterSeq)
-    .orderBy('th.seq')
-    .limit(limit)
-    .execute() as Promise<QueuedTweet[]>;
+    .where('th.analyzed', '=', false);
+  if (through) q = q.where('th.created_at', '<=', through);
+  return q.orderBy('th.created_at').orderBy('th.tweet_id').limit(limit).execute() as Promise<QueuedTweet[]>;
+}
+
+/** Flags links as applied; runs in the batch's transaction, so a crash leaves them queued. */
+export async function markAnalyzed(db: Db, handleId: number, tweetIds: string[]): Promise<void> {
+  if (!tweetIds.length) return;
+  // Raw SQL: one update over an id array.
+  await sql`update tweet_handles set analyzed = true where handle_id = ${handleId} and tweet_id = any(${tweetIds}::bigint[]) and not analyzed`.execute(db);
+}
+
+/** The oldest unanalyzed link of a handle (held behind its watermark or not yet reached), if any. */
+export async function oldestQueued(db: Db, handleId: number): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('tweet_handles')
+    .select('created_at')
+    .where('handle_id', '=', handleId)
+    .where('analyzed', '=', false)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.created_at;
+}
+
+/** Unanalyzed links per handle (all handles when none are given): the analyzer's backlog. */
+export async function analyzerBacklog(db: Db, handleIds?: number[]): Promise<Map<number, number>> {
+  let q = db.selectFrom('tweet_handles').select(['handle_id', sql<string>`count(*)`.as('n')]).where('analyzed', '=', false);
+  if (handleIds) {
+    if (!handleIds.length) return new Map();
+    q = q.where('handle_id', 'in', handleIds);
+  }
+  const rows = await q.groupBy('handle_id').execute();
+  return new Map(rows.map((r) => [r.handle_id, Number(r.n)]));
 }
 
 export type CaseWaitRow = Pick<SlaCaseRow, 'id' | 'handle_id' | 'customer_id' | 'customer_username' | 'opening_tweet_id' | 'state' | 'awaiting_since' | 'wait_metric' | 'wait_seq' | 'policy_name' | 'tier'>;

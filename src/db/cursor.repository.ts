@@ -17,3 +17,10 @@ export async function setCursor(db: Db, handleId: number, timeline: string, posi
 export async function deleteCursor(db: Db, handleId: number, timeline: string): Promise<void> {
   await db.deleteFrom('cursors').where('handle_id', '=', handleId).where('timeline', '=', timeline).execute();
 }
+
+/** Times stored in the given cursors of a handle (the `<timeline>:through` watermarks), by timeline name. */
+export async function cursorTimes(db: Db, handleId: number, timelines: string[]): Promise<Map<string, Date>> {
+  if (!timelines.length) return new Map();
+  const rows = await db.selectFrom('cursors').select(['timeline', 'position']).where('handle_id', '=', handleId).where('timeline', 'in', timelines).execute();
+  return new Map(rows.map((r) => [r.timeline, new Date(r.position)]));
+}

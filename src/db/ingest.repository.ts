@@ -49,6 +49,13 @@ async function wakeAnalyzer(db: Db, handleIds: number[]): Promise<void> {
       from unnest(${handleIds}::int[]) with ordinality as u(h, n) order by n), true)`.execute(db);
 }
 
+async function handlesWithQueue(db: Db, handleIds: number[]): Promise<number[]> {
+  const rows = await sql<{ handle_id: number }>`
+    select h as handle_id from unnest(${handleIds}::int[]) as u(h)
+    where exists (select 1 from tweet_handles th where th.handle_id = u.h and not th.analyzed)`.execute(db);
+  return rows.rows.map((r) => r.handle_id);
+}
+
 export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestResult> {
   return db.transaction().execute(async (trx) => {
     const { inserted, updated } = await upsertTweets(trx, batch.records, batch.source);
@@ -61,6 +68,10 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestRes
     const monthReads = batch.reads ? await addReads(trx, batch.reads.at, batch.reads.posts, batch.reads.requests) : undefined;
     // An edit rewrites a tweet the analyzer has seen: wake every handle of the batch then, else only those with new links.
     const wake = new Set(updated > 0 ? batch.links.map((l) => l.handleId) : linked.keys());
+    // A finished poll moves the handle's watermark: tweets held behind it (stored by earlier pages or the other
+    // timeline) may be analyzed now even if this page brought nothing new.
+    const moved = [...new Set((batch.cursors ?? []).filter((c) => c.timeline.endsWith(':through') && !wake.has(c.handleId)).map((c) => c.handleId))];
+    if (moved.length) for (const h of await handlesWithQueue(trx, moved)) wake.add(h);
     await wakeAnalyzer(trx, [...wake].sort((a, b) => a - b));
     return { inserted, updated, linked, monthReads };
   });

@@ -74,6 +74,10 @@ export interface TweetHandlesTable {
   tweet_id: BigId;
   /** 'customer' or 'brand', from the handle's point of view. */
   role: string;
+  /** The tweet's created_at, copied so the analyzer's queue is read in time order from one index. */
+  created_at: Date;
+  /** Set by the analyzer in the transaction that applied the tweet to its case. */
+  analyzed: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface TweetErrorsTable {

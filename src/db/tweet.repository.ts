@@ -8,6 +8,8 @@ export interface TweetLink {
   handleId: number;
   tweetId: string;
   role: 'customer' | 'brand';
+  /** The tweet's created_at: the analyzer reads its queue in this order. */
+  createdAt: Date;
 }
 
 export interface UpsertResult {
@@ -78,8 +80,9 @@ export async function linkTweetHandles(db: Db, links: TweetLink[]): Promise<Map<
   const sorted = [...links].sort((a, b) => a.handleId - b.handleId || compareIds(a.tweetId, b.tweetId));
   const res = await sql<{ handle_id: number; n: number }>`
     with w as (
-      insert into tweet_handles (handle_id, tweet_id, role)
-      select * from unnest(${sorted.map((l) => l.handleId)}::int[], ${sorted.map((l) => l.tweetId)}::bigint[], ${sorted.map((l) => l.role)}::text[])
+      insert into tweet_handles (handle_id, tweet_id, role, created_at)
+      select * from unnest(${sorted.map((l) => l.handleId)}::int[], ${sorted.map((l) => l.tweetId)}::bigint[], ${sorted.map((l) => l.role)}::text[],
+        ${sorted.map((l) => l.createdAt.toISOString())}::timestamptz[])
       on conflict (handle_id, tweet_id) do nothing
       returning handle_id)
     select handle_id, count(*)::int as n from w group by handle_id order by handle_id`.execute(db);

@@ -37,6 +37,11 @@ export interface GenerateOptions {
   spanMs: number;
   /** Spread of the per-conversation time scale (log-normal sigma); 0 replays the real latencies exactly. */
   jitter?: number;
+  /**
+   * Open conversations at an even rate instead of following the corpus's hour-of-week profile: a test whose window
+   * ends at the real clock then gets the same volume whatever hour it runs.
+   */
+  uniform?: boolean;
 }
 
 /** Small fast deterministic PRNG (mulberry32). */
@@ -209,7 +214,7 @@ export function* generateCorpus(model: CorpusModel, opts: GenerateOptions): Gene
       yield heap.pop()!;
     }
     for (const tw of out) heap.push(tw, k++);
-    const intensity = hw[((new Date(t).getUTCDay() + 6) % 7) * 24 + new Date(t).getUTCHours()]! / hwMean;
+    const intensity = opts.uniform ? 1 : hw[((new Date(t).getUTCDay() + 6) % 7) * 24 + new Date(t).getUTCHours()]! / hwMean;
     t += (baseGap / intensity) * -Math.log(1 - rand());
   }
   while (heap.size) {

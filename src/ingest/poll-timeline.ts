@@ -25,6 +25,13 @@ interface Pending {
   newestId?: string;
   sinceId?: string;
   startTime?: string;
+  /** When the pagination's first page was asked for: the time the finished pagination covers. */
+  polledAt?: string;
+}
+
+/** Cursor holding the time up to which a timeline has been read completely (see throughCursor). */
+export function throughCursor(timeline: Timeline): string {
+  return `${timeline}:through`;
 }
 
 export interface TimelineContext {
@@ -79,6 +86,7 @@ export async function pollTimeline(ctx: TimelineContext, timeline: Timeline, t: 
   // Without a cursor this is the first start: backfill the configured hours (X rejects start_time with since_id).
   const startTime = pending?.startTime ?? (sinceId ? undefined : new Date(ctx.clock().getTime() - ctx.backfillHours * 3600_000).toISOString());
   const base = { sinceId: pending ? pending.sinceId : sinceId, startTime: startTime ? new Date(startTime) : undefined };
+  const polledAt = pending?.polledAt ?? ctx.clock().toISOString();
   let token = pending?.token;
   let newestId = pending?.newestId;
   const result: TimelineResult = { pages: 0, posts: 0, inserted: 0 };
@@ -112,12 +120,14 @@ export async function pollTimeline(ctx: TimelineContext, timeline: Timeline, t: 
     const body = res.body ?? {};
     newestId ??= body.meta?.newest_id;
     const records = mapXPage(body, t.userId);
-    const links: TweetLink[] = records.map((r) => ({ handleId: t.handleId, tweetId: r.tweet.id, role: r.tweet.isBrand ? 'brand' : 'customer' }));
+    const links: TweetLink[] = records.map((r) => ({ handleId: t.handleId, tweetId: r.tweet.id, role: r.tweet.isBrand ? 'brand' : 'customer', createdAt: r.tweet.createdAt }));
     const next = body.meta?.next_token;
     const cursors = next
-      ? [{ handleId: t.handleId, timeline: pendingKey, position: JSON.stringify({ token: next, newestId, sinceId: base.sinceId, startTime } satisfies Pending) }]
+      ? [{ handleId: t.handleId, timeline: pendingKey, position: JSON.stringify({ token: next, newestId, sinceId: base.sinceId, startTime, polledAt } satisfies Pending) }]
       : [
           ...(newestId ? [{ handleId: t.handleId, timeline, position: newestId }] : []),
+          // Everything the timeline held when this pagination began is stored now: the analyzer may order up to here.
+          { handleId: t.handleId, timeline: throughCursor(timeline), position: polledAt },
           ...(pending || page > 0 ? [{ handleId: t.handleId, timeline: pendingKey, position: null }] : []),
         ];
     const out = await ingestBatch(ctx.db, {

@@ -167,7 +167,7 @@ export async function replayFile(db: Db, opts: ReplayOptions): Promise<ReplayRes
         records.push({ tweet });
         for (const o of owners) {
           const handleId = handleIds.get(o);
-          if (handleId !== undefined) links.push({ handleId, tweetId: tweet.id, role: t.isBrand ? 'brand' : 'customer' });
+          if (handleId !== undefined) links.push({ handleId, tweetId: tweet.id, role: t.isBrand ? 'brand' : 'customer', createdAt: tweet.createdAt });
         }
         if (records.length >= (opts.batchSize ?? 5000)) await flush();
       }

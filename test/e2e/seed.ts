@@ -57,7 +57,7 @@ let nextTweetId = 900_000_000_000n;
 async function tweet(db: Db, handleId: number, author: string, text: string, at: Date, role: 'customer' | 'brand') {
   const id = String(nextTweetId++);
   await db.insertInto('tweets').values({ id, author_id: author, author_username: role === 'brand' ? author : null, text, created_at: at, source: 'seed' }).execute();
-  await db.insertInto('tweet_handles').values({ handle_id: handleId, tweet_id: id, role }).execute();
+  await db.insertInto('tweet_handles').values({ handle_id: handleId, tweet_id: id, role, created_at: at }).execute();
   return id;
 }
 

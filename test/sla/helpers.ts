@@ -60,7 +60,7 @@ export async function addTweets(db: Db, handleId: number, handle: string, tweets
     })),
     'test',
   );
-  await linkTweetHandles(db, tweets.map((t) => ({ handleId, tweetId: t.id, role: t.brand ? 'brand' : 'customer' })));
+  await linkTweetHandles(db, tweets.map((t) => ({ handleId, tweetId: t.id, role: t.brand ? 'brand' : 'customer', createdAt: new Date(t.at) })));
 }
 
 export function analyze(db: Db, handleId: number, now: string | Date, opts: { batchSize?: number; canned?: CannedDetector } = {}) {

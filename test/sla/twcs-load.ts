@@ -21,8 +21,8 @@ export function routeLinks(tweets: Tweet[], watched: (n: string) => string | und
     if (tw.isBrand) {
       // The ingest path links a brand's own tweets to its handle whether or not they answer anyone.
       const h = watched(tw.authorId);
-      if (h) out.push({ handleId: ids.get(h)!, tweetId: tw.id, role: 'brand' });
-    } else for (const r of routes) out.push({ handleId: ids.get(r.handle)!, tweetId: tw.id, role: 'customer' });
+      if (h) out.push({ handleId: ids.get(h)!, tweetId: tw.id, role: 'brand', createdAt: tw.createdAt });
+    } else for (const r of routes) out.push({ handleId: ids.get(r.handle)!, tweetId: tw.id, role: 'customer', createdAt: tw.createdAt });
   }
   return out;
 }
@@ -37,10 +37,14 @@ export async function loadTwcs(db: Db, file: string, limit = Infinity): Promise<
   const ids = await ensureHandles(db, brands);
   const all = routeLinks(tweets, watchList(brands), ids);
   for (let i = 0; i < tweets.length; i += 5000) await upsertTweets(db, tweets.slice(i, i + 5000).map((tweet) => ({ tweet })), 'twcs');
-  // Direct inserts keep `seq` in time order (the ingest helper sorts each chunk by id, and a few TWCS replies have
-  // smaller ids than the tweet they answer); the incremental path equals the batch path when tweets arrive in time order.
-  for (let i = 0; i < all.length; i += 5000) {
-    await db.insertInto('tweet_handles').values(all.slice(i, i + 5000).map((l) => ({ handle_id: l.handleId, tweet_id: l.tweetId, role: l.role }))).execute();
+  // Links go in newest first, the order a poller reading X's newest-first pages stores them: the analyzer reads its
+  // queue in tweet time order, so arrival order must not change a single case.
+  const newestFirst = [...all].reverse();
+  for (let i = 0; i < newestFirst.length; i += 5000) {
+    await db
+      .insertInto('tweet_handles')
+      .values(newestFirst.slice(i, i + 5000).map((l) => ({ handle_id: l.handleId, tweet_id: l.tweetId, role: l.role, created_at: l.createdAt })))
+      .execute();
   }
   return { asOf: tweets[tweets.length - 1].createdAt.getTime(), handleIds: [...new Set(ids.values())].sort((a, b) => a - b), links: all.length, tweets: tweets.length };
 }
