@@ -2,7 +2,7 @@
 import { Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from './db/connect.ts';
 import { queueDepth } from './db/jobs.ts';
-import { alertsByKindState, deliveriesByState, deliveriesFailed, openCasesByHandle, pollTimes, tweetsStored, xRateLimits } from './db/metrics.repository.ts';
+import { alertsByKindState, deliveriesByState, deliveriesFailed, openCasesByHandle, pausedChannels, pollTimes, tweetsStored, xRateLimits } from './db/metrics.repository.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -93,6 +93,18 @@ export function createMetrics(db: Db, clock: () => Date = () => new Date()): Met
     registers,
     async collect() {
       this.set(await deliveriesFailed(db));
+    },
+  });
+
+  new Gauge({
+    name: 'replywatch_channel_paused_seconds',
+    help: 'Seconds until a channel paused after a 429 or 503 sends again (only paused channels have a series); `replywatch alerts channels` says why',
+    labelNames: ['channel'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      const now = clock();
+      for (const p of await pausedChannels(db, now)) this.set({ channel: p.channel }, (p.pausedUntil.getTime() - now.getTime()) / 1000);
     },
   });
 

@@ -7,6 +7,7 @@ import * as m0004 from './0004_sla_engine.ts';
 import * as m0005 from './0005_api_indexes.ts';
 import * as m0006 from './0006_drop_unused_tweet_indexes.ts';
 import * as m0007 from './0007_analyzer_queue.ts';
+import * as m0008 from './0008_delivery_channel_pause.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core_tables': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_api_indexes': m0005,
   '0006_drop_unused_tweet_indexes': m0006,
   '0007_analyzer_queue': m0007,
+  '0008_delivery_channel_pause': m0008,
 };

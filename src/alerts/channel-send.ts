@@ -66,7 +66,9 @@ export async function sendToChannel(channel: ChannelConfig, msg: Outgoing, ctx: 
       return { ok: false, permanent: true, status: res.status, error: `${channelHost(channel)} answered ${res.status} (a redirect); redirects are not followed, configure the final URL`, code: 'REDIRECT_REFUSED' };
     }
     const retryable = res.status >= 500 || res.status === 408 || res.status === 425;
-    return { ok: false, permanent: !retryable, status: res.status, error: `${channelHost(channel)} answered ${res.status}${snippet ? `: ${snippet}` : ''}`, code: 'HTTP_' + res.status };
+    // A 503 may say how long the outage lasts; the channel pause follows it like a 429's.
+    const retryAfterMs = res.status === 503 ? parseRetryAfter(res.headers['retry-after'], ctx.now) : undefined;
+    return { ok: false, permanent: !retryable, status: res.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), error: `${channelHost(channel)} answered ${res.status}${snippet ? `: ${snippet}` : ''}`, code: 'HTTP_' + res.status };
   } catch (err) {
     if (err instanceof PrivateAddressError) return { ok: false, permanent: true, error: err.message, code: err.code };
     const e = err as Error & { code?: string };

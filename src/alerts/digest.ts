@@ -12,10 +12,10 @@ import {
   settleDigestDeliveries,
   updateChannelState,
   updateDigest,
-  deferChannel,
 } from '../db/delivery.repository.ts';
 import { backoffMs } from './backoff.ts';
 import { channelHost, sendToChannel } from './channel-send.ts';
+import { pausedUntil, probeHold, settleChannel } from './channel-pause.ts';
 import { channelIntervalMs } from './deliver.ts';
 import { digestJobKey } from './job-keys.ts';
 import { loadViews } from './views.ts';
@@ -36,23 +36,24 @@ export async function sendDigest(deps: Deps, channelName: string): Promise<Diges
     const digest = (await findResumableDigest(trx, channelName, now, staleBefore)) ?? (await createDigestFromDue(trx, channelName, now));
     if (!digest) return { outcome: 'nothing' as const };
     const channel = await loadChannel(trx, channelName);
-    // After the channel's reserved individual sends, and never closer than the interval to the last message.
+    // After the channel's reserved individual sends and its pause, and never closer than the interval to the last message.
     const interval = channelIntervalMs(channel, deps);
-    const earliest = Math.max(cs.next_send_at.getTime(), cs.last_send_at ? cs.last_send_at.getTime() + interval : 0);
+    const earliest = Math.max(cs.next_send_at.getTime(), cs.last_send_at ? cs.last_send_at.getTime() + interval : 0, pausedUntil(cs, now)?.getTime() ?? 0);
     if (earliest > now.getTime()) {
       const at = new Date(earliest);
       await updateDigest(trx, digest.id, { state: 'pending', next_attempt_at: at }, now);
       await addJob(trx, 'send_digest', { channel: channelName }, { runAt: at, jobKey: digestJobKey(channelName, 'next') });
       return { outcome: 'deferred' as const };
     }
-    await updateChannelState(trx, channelName, { next_send_at: new Date(now.getTime() + interval), last_send_at: now });
+    const { probe, patch: hold } = probeHold(cs, now, deps);
+    await updateChannelState(trx, channelName, { next_send_at: new Date(now.getTime() + interval), last_send_at: now, ...hold });
     const attempt = digest.attempts + 1;
     await updateDigest(trx, digest.id, { state: 'sending', attempts: attempt }, now);
-    return { outcome: 'send' as const, digest, attempt, channel };
+    return { outcome: 'send' as const, digest, attempt, channel, probe };
   });
   if (claim.outcome !== 'send') return claim.outcome;
 
-  const { digest, attempt, channel } = claim;
+  const { digest, attempt, channel, probe } = claim;
   const log = deps.log.child({ name: 'notifier', channel: channelName, host: channel ? channelHost(channel) : null, digestId: digest.id, attempt });
   const views = await loadViews(db, await digestAlertIds(db, digest.id), now);
   const result = !channel
@@ -62,6 +63,7 @@ export async function sendDigest(deps: Deps, channelName: string): Promise<Diges
 
   return db.transaction().execute(async (trx) => {
     const guard = { state: 'sending', attempts: attempt };
+    const paused = await settleChannel(trx, deps, channelName, result, probe, done, log);
     if (result.ok) {
       const marked = await updateDigest(trx, digest.id, { state: 'sent', sent_at: done, last_error: null }, done, guard);
       await recordAttempt(trx, { deliveryId: digest.id, attempt, outcome: marked ? 'sent' : 'resent', status: result.status, at: now });
@@ -80,9 +82,8 @@ export async function sendDigest(deps: Deps, channelName: string): Promise<Diges
       log.error({ code: result.code, error: result.error }, 'digest gave up; `replywatch alerts retry --dead` requeues its alerts');
       return 'dead';
     }
-    const delay = result.retryAfterMs ?? backoffMs(attempt, config.delivery.retryBaseMs, config.delivery.retryMaxMs);
-    const next = new Date(done.getTime() + delay);
-    if (result.retryAfterMs !== undefined) await deferChannel(trx, channelName, next);
+    const next = paused ?? new Date(done.getTime() + (result.retryAfterMs ?? backoffMs(attempt, config.delivery.retryBaseMs, config.delivery.retryMaxMs)));
+    const delay = next.getTime() - done.getTime();
     if (await updateDigest(trx, digest.id, { state: 'pending', last_error: result.error, next_attempt_at: next }, done, guard)) {
       await addJob(trx, 'send_digest', { channel: channelName }, { runAt: next, jobKey: digestJobKey(channelName, 'retry') });
     }

@@ -6,6 +6,7 @@ import { openDeps, prepareDatabase } from '../runtime.ts';
 import type { Deps } from '../deps.ts';
 import { testRoute } from '../alerts/route-test.ts';
 import { listDeadDeliveries, retryDead } from '../alerts/recover.ts';
+import { formatChannelReport, listChannelReports } from '../alerts/channel-pause.ts';
 
 async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -54,8 +55,29 @@ export function register(program: Command): void {
     .action(async (opts: { limit: number }) => {
       await withDeps(async (deps) => {
         const rows = await listDeadDeliveries(deps.db, { limit: opts.limit });
-        for (const r of rows) process.stdout.write(`${r.id}\talert ${r.alert_id}\t${r.channel}\tattempts ${r.attempts}\t${r.last_error ?? ''}\n`);
-        process.stderr.write(`${rows.length} dead deliveries\n`);
+        for (const r of rows) {
+          const channel = r.level ? `${r.channel} (escalation ${r.level})` : r.channel;
+          process.stdout.write(`${r.id}\talert ${r.alert_id}\t${channel}\tattempts ${r.attempts}\tgave up ${r.updated_at.toISOString()}\t${r.last_error ?? ''}\n`);
+        }
+        const more = rows.length === opts.limit ? ` (the first ${opts.limit}; --limit shows more)` : '';
+        process.stderr.write(
+          rows.length
+            ? `${rows.length} dead deliveries${more}; fix the cause in last_error, then \`replywatch alerts retry --dead\` (all) or \`--id <first column>...\` requeues them\n`
+            : 'no dead deliveries\n',
+        );
+      });
+    });
+
+  alerts
+    .command('channels')
+    .description('show each channel: paused after a 429/503 (until when, and why), deliveries waiting, held, dead')
+    .action(async () => {
+      await withDeps(async (deps) => {
+        const now = deps.clock();
+        const rows = await listChannelReports(deps.db);
+        for (const r of rows) process.stdout.write(`${formatChannelReport(r, now)}\n`);
+        const dead = rows.reduce((sum, r) => sum + (r.counts.dead ?? 0), 0);
+        if (dead) process.stderr.write(`${dead} dead deliveries: \`replywatch alerts dead\` lists them, \`replywatch alerts retry --dead\` requeues them\n`);
       });
     });
 

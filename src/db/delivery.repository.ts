@@ -55,23 +55,91 @@ export async function updateDelivery(db: Kysely<Database>, id: string, patch: De
   return Number(res.numUpdatedRows) > 0;
 }
 
-export type ChannelState = { channel: string; next_send_at: Date; last_send_at: Date | null; window_start: Date | null; window_count: number };
+export type ChannelState = {
+  channel: string;
+  next_send_at: Date;
+  last_send_at: Date | null;
+  window_start: Date | null;
+  window_count: number;
+  paused_until: Date | null;
+  pause_failures: number;
+  pause_reason: string | null;
+};
 
-/** Locks the channel's send state row (creating it), so every notifier process shares one rate and one window count. */
+const CHANNEL_STATE_COLUMNS = ['channel', 'next_send_at', 'last_send_at', 'window_start', 'window_count', 'paused_until', 'pause_failures', 'pause_reason'] as const;
+
+/** Locks the channel's send state row (creating it), so every notifier process shares one rate, window count and pause. */
 export async function lockChannelState(db: Kysely<Database>, channel: string): Promise<ChannelState> {
   const n = notifierDb(db);
   await n.insertInto('channel_state').values({ channel }).onConflict((oc) => oc.column('channel').doNothing()).execute();
-  return n.selectFrom('channel_state').select(['channel', 'next_send_at', 'last_send_at', 'window_start', 'window_count']).where('channel', '=', channel).forUpdate().executeTakeFirstOrThrow();
+  return n.selectFrom('channel_state').select(CHANNEL_STATE_COLUMNS).where('channel', '=', channel).forUpdate().executeTakeFirstOrThrow();
 }
 
 export async function updateChannelState(db: Kysely<Database>, channel: string, patch: Partial<Omit<ChannelState, 'channel'>>): Promise<void> {
   await notifierDb(db).updateTable('channel_state').set({ ...patch, updated_at: new Date() }).where('channel', '=', channel).execute();
 }
 
-/** Pushes the channel's next send slot out (a 429 with Retry-After applies to the whole webhook). */
-export async function deferChannel(db: Kysely<Database>, channel: string, until: Date): Promise<void> {
-  const n = notifierDb(db);
-  await n.insertInto('channel_state').values({ channel, next_send_at: until }).onConflict((oc) => oc.column('channel').doUpdateSet({ next_send_at: sql`greatest(channel_state.next_send_at, excluded.next_send_at)`, updated_at: new Date() })).execute();
+export interface ChannelReport {
+  channel: string;
+  /** null for a channel that has deliveries or send state but is no longer configured */
+  type: string | null;
+  paused_until: Date | null;
+  pause_failures: number;
+  pause_reason: string | null;
+  last_send_at: Date | null;
+  /** deliveries by state: pending, ready, sending, held, digest, dead */
+  counts: Record<string, number>;
+}
+
+/** Every channel (configured, or with deliveries or send state): its pause, last send and deliveries not yet done. */
+export async function listChannelReports(db: Kysely<Database>): Promise<ChannelReport[]> {
+  const configured = await db.selectFrom('channels').select(['name', 'type']).execute();
+  const states = await notifierDb(db).selectFrom('channel_state').select(CHANNEL_STATE_COLUMNS).execute();
+  const counts = await db
+    .selectFrom('deliveries')
+    .select(['channel', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('state', 'not in', ['sent', 'digested'])
+    .groupBy(['channel', 'state'])
+    .execute();
+  const names = new Set([...configured.map((c) => c.name), ...states.map((s) => s.channel), ...counts.map((c) => c.channel)]);
+  return [...names].sort().map((channel) => {
+    const st = states.find((s) => s.channel === channel);
+    return {
+      channel,
+      type: configured.find((c) => c.name === channel)?.type ?? null,
+      paused_until: st?.paused_until ?? null,
+      pause_failures: st?.pause_failures ?? 0,
+      pause_reason: st?.pause_reason ?? null,
+      last_send_at: st?.last_send_at ?? null,
+      counts: Object.fromEntries(counts.filter((c) => c.channel === channel).map((c) => [c.state, Number(c.n)])),
+    };
+  });
+}
+
+/**
+ * A paused channel answered again: its deliveries and digest that were waiting for the pause (due by `upTo`) become
+ * due now. Returns the delivery row ids (they need a job) and whether a digest was woken.
+ */
+export async function wakeChannelWaiters(db: Kysely<Database>, channel: string, upTo: Date, now: Date): Promise<{ deliveryIds: string[]; digest: boolean }> {
+  const deliveries = await db
+    .updateTable('deliveries')
+    .set({ next_attempt_at: now, updated_at: now })
+    .where('channel', '=', channel)
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '>', now)
+    .where('next_attempt_at', '<=', upTo)
+    .returning('id')
+    .execute();
+  const digests = await notifierDb(db)
+    .updateTable('digests')
+    .set({ next_attempt_at: now, updated_at: now })
+    .where('channel', '=', channel)
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '>', now)
+    .where('next_attempt_at', '<=', upTo)
+    .returning('id')
+    .execute();
+  return { deliveryIds: deliveries.map((d) => d.id), digest: digests.length > 0 };
 }
 
 export async function recordAttempt(db: Kysely<Database>, a: { deliveryId: string; attempt: number; outcome: string; status?: number | null; error?: string | null; at: Date }): Promise<void> {

@@ -1,6 +1,7 @@
 // Owns the database reads behind /metrics gauges; each runs at scrape time.
 import { sql } from 'kysely';
 import type { Db } from './connect.ts';
+import { notifierDb } from './notifier.schema.ts';
 
 export async function tweetsStored(db: Db): Promise<number> {
   const row = await db.selectFrom('tweets').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
@@ -30,6 +31,12 @@ export async function alertsByKindState(db: Db) {
 export async function deliveriesByState(db: Db) {
   const rows = await db.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
   return rows.map((r) => ({ state: r.state, n: Number(r.n) }));
+}
+
+/** Channels paused now after a 429/503 (or a probe in flight), with when the pause ends. */
+export async function pausedChannels(db: Db, now: Date): Promise<{ channel: string; pausedUntil: Date }[]> {
+  const rows = await notifierDb(db).selectFrom('channel_state').select(['channel', 'paused_until']).where('paused_until', '>', now).execute();
+  return rows.map((r) => ({ channel: r.channel, pausedUntil: r.paused_until! }));
 }
 
 /** Failed attempts so far: deliveries that erred at least once (pending retries and dead ones). */

@@ -1,4 +1,4 @@
-// Owns the Kysely shape of the notifier's tables and columns (migration 0003), merged into Database with withTables.
+// Owns the Kysely shape of the notifier's tables and columns (migrations 0003 and 0008), merged into Database with withTables.
 import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -13,6 +13,12 @@ export type NotifierTables = {
     last_send_at: Timestamp | null;
     window_start: Timestamp | null;
     window_count: Generated<number>;
+    /** No message leaves for this channel before this (migration 0008): a 429/503, or a probe waiting for its answer. */
+    paused_until: Timestamp | null;
+    /** Consecutive pausing failures; above zero the next send is a probe that goes alone. */
+    pause_failures: Generated<number>;
+    /** What paused it, for operators. */
+    pause_reason: string | null;
     updated_at: DefaultTimestamp;
   };
   digests: {

@@ -11,7 +11,8 @@ export interface Received {
   deliveryId: string | undefined;
 }
 
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+/** `delayMs` answers that much later (a slow receiver); 'hang' never answers. */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
 
 export class FakeReceiver {
   readonly requests: Received[] = [];
@@ -46,8 +47,13 @@ export class FakeReceiver {
           this.hanging.push(res);
           return;
         }
-        res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
-        res.end(reply.body ?? '');
+        const answer = () => {
+          if (res.destroyed) return;
+          res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+          res.end(reply.body ?? '');
+        };
+        if (reply.delayMs) setTimeout(answer, reply.delayMs);
+        else answer();
       });
     });
     // Same port on restart, so the configured URL keeps working after an "outage".
