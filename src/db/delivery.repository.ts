@@ -31,6 +31,9 @@ export async function insertDelivery(db: Kysely<Database>, d: NewDelivery): Prom
  * guarded mark, and the renewed row sends the reopened alert. Returns the renewed row ids (they need a job).
  */
 export async function clearDeliveriesForReopen(db: Kysely<Database>, alertId: string, now: Date): Promise<string[]> {
+  // Lock the rows first: a send that finished between the delete and the renewal below would leave its row 'sent',
+  // and the reopened alert would never go out on that channel again.
+  await db.selectFrom('deliveries').select('id').where('alert_id', '=', alertId).orderBy('id').forUpdate().execute();
   await db.deleteFrom('deliveries').where('alert_id', '=', alertId).where('state', '!=', 'sending').execute();
   const renewed = await db
     .updateTable('deliveries')

@@ -195,4 +195,39 @@ describe('escalation and quiet hours', () => {
     const alert = await n.t.db.selectFrom('alerts').select(['state', 'resolved_at']).where('id', '=', first.id).executeTakeFirstOrThrow();
     expect(alert).toEqual({ state: 'open', resolved_at: null });
   });
+
+  it('notifies a reopened alert again even when its previous send is marked sent in the middle of the reopen', async () => {
+    team.requests.length = 0;
+    const care = await teamId('care');
+    const a: NewAlert = { kind: 'handle_silent', severity: 'warning', dedupKey: 'reopen:race', teamId: care, title: 'Silent again', reasons: [] };
+    team.respond = () => ({ status: 200, body: 'ok', delayMs: 1500 });
+    try {
+      const first = await raise(n.t.db, a);
+      await team.waitFor((r) => r.length >= 1);
+      const row = await n.t.db.selectFrom('deliveries').select(['id', 'state']).where('alert_id', '=', first.id).executeTakeFirstOrThrow();
+      expect(row.state).toBe('sending');
+      await ackAlert(n.t.db, first.id, 'x');
+      await resolveAlert(n.t.db, first.id, 'x', 'handled');
+      // The notifier's "mark sent" transaction, held open while the reopen runs, commits in the middle of it.
+      let commit!: () => void;
+      const held = new Promise<void>((r) => (commit = r));
+      const marking = n.t.db.transaction().execute(async (trx) => {
+        await trx.updateTable('deliveries').set({ state: 'sent', sent_at: new Date() }).where('id', '=', row.id).execute();
+        await held;
+      });
+      await eventually(async () => (await n.t.db.selectFrom('deliveries').select('state').where('id', '=', row.id).executeTakeFirstOrThrow()).state === 'sending');
+      const reopening = raise(n.t.db, a, { reopen: true });
+      const blocked = sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+      await eventually(async () => (await blocked.execute(n.t.db)).rows[0].n > 0, 10_000, 'the reopen waiting for the row');
+      commit();
+      await marking;
+      expect(await reopening).toEqual({ id: first.id, created: false, reopened: true });
+      team.respond = () => ({ status: 200, body: 'ok' });
+      await team.waitFor((r) => r.length >= 2, 20_000, 'the reopened alert');
+      expect(team.requests[1].json.alert.id).toBe(first.id);
+      expect(team.requests[1].deliveryId).not.toBe(team.requests[0].deliveryId);
+    } finally {
+      team.respond = () => ({ status: 200, body: 'ok' });
+    }
+  });
 });
