@@ -33,6 +33,8 @@ export function channelHost(channel: ChannelConfig): string {
   }
 }
 
+const GONE_STATUSES = new Set([401, 403, 404, 410]);
+
 function idOf(msg: Outgoing): string {
   return msg.type === 'alert' ? msg.deliveryId : msg.digest.id;
 }
@@ -68,7 +70,9 @@ export async function sendToChannel(channel: ChannelConfig, msg: Outgoing, ctx: 
     const retryable = res.status >= 500 || res.status === 408 || res.status === 425;
     // A 503 may say how long the outage lasts; the channel pause follows it like a 429's.
     const retryAfterMs = res.status === 503 ? parseRetryAfter(res.headers['retry-after'], ctx.now) : undefined;
-    return { ok: false, permanent: !retryable, status: res.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), error: `${channelHost(channel)} answered ${res.status}${snippet ? `: ${snippet}` : ''}`, code: 'HTTP_' + res.status };
+    // What a support lead sees in `alerts dead`: these mean the URL itself no longer works, not this one message.
+    const hint = GONE_STATUSES.has(res.status) ? `; the URL was refused (${channel.type === 'slack' ? 'Slack webhook removed or its channel archived?' : 'revoked or moved?'}): fix the channel's URL, then \`replywatch alerts retry --dead\`` : '';
+    return { ok: false, permanent: !retryable, status: res.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), error: `${channelHost(channel)} answered ${res.status}${snippet ? `: ${snippet}` : ''}${hint}`, code: 'HTTP_' + res.status };
   } catch (err) {
     if (err instanceof PrivateAddressError) return { ok: false, permanent: true, error: err.message, code: err.code };
     const e = err as Error & { code?: string };

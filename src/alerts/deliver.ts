@@ -117,7 +117,7 @@ export async function deliverOne(deps: Deps, deliveryRowId: string): Promise<Del
   if (claim.resend) clog.warn('re-sending a delivery abandoned mid-send (same delivery id)');
   if (claim.probe) clog.info('testing a paused channel with one message before sending the rest');
   const result = !channel
-    ? { ok: false as const, permanent: true, error: `channel "${d.channel}" is not configured`, code: 'UNKNOWN_CHANNEL' }
+    ? { ok: false as const, permanent: true, error: `channel "${d.channel}" is not configured: add it to the config file or /v1/admin/channels, then \`replywatch alerts retry --dead\``, code: 'UNKNOWN_CHANNEL' }
     : !view
       ? { ok: false as const, permanent: true, error: `alert ${d.alert_id} no longer exists`, code: 'ALERT_GONE' }
       : await sendToChannel(channel, { type: 'alert', deliveryId: d.delivery_id, alert: view }, { publicUrl: config.publicUrl, delivery: config.delivery, log: clog, now });

@@ -57,7 +57,7 @@ export async function sendDigest(deps: Deps, channelName: string): Promise<Diges
   const log = deps.log.child({ name: 'notifier', channel: channelName, host: channel ? channelHost(channel) : null, digestId: digest.id, attempt });
   const views = await loadViews(db, await digestAlertIds(db, digest.id), now);
   const result = !channel
-    ? { ok: false as const, permanent: true, error: `channel "${channelName}" is not configured`, code: 'UNKNOWN_CHANNEL' }
+    ? { ok: false as const, permanent: true, error: `channel "${channelName}" is not configured: add it to the config file or /v1/admin/channels, then \`replywatch alerts retry --dead\``, code: 'UNKNOWN_CHANNEL' }
     : await sendToChannel(channel, { type: 'digest', digest: { id: digest.id, channel: channelName, reason: digest.reason }, alerts: views }, { publicUrl: config.publicUrl, delivery: config.delivery, log, now });
   const done = deps.clock();
 

@@ -91,6 +91,7 @@ export function register(program: Command): void {
       await withDeps(async (deps) => {
         const n = await retryDead(deps, opts.id);
         process.stdout.write(`requeued ${n} dead deliveries\n`);
+        if (opts.id?.length && n < opts.id.length) process.stderr.write(`${opts.id.length - n} of the given ids are not dead deliveries (\`replywatch alerts dead\` lists the row ids)\n`);
       });
     });
 }

@@ -155,6 +155,9 @@ describe('webhook delivery', () => {
     const { id } = await raise(alert({ kind: 'outage' }));
     const dead = (await eventually(async () => (await listDeadDeliveries(n.t.db)).find((d) => d.alert_id === id), 25_000, 'dead delivery'))!;
     expect(dead.last_error).toContain('answered 410');
+    // What a support lead reads in `alerts dead`: the URL is the problem, and how to resend once it is fixed.
+    expect(dead.last_error).toContain("fix the channel's URL, then `replywatch alerts retry --dead`");
+    expect(dead.last_error).not.toContain('/hook');
     expect(hook.requests).toHaveLength(1);
     hook.respond = () => ({ status: 200, body: 'ok' });
     expect(await retryDead(n.deps)).toBe(1);
