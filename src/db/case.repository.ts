@@ -43,7 +43,8 @@ export async function readQueue(db: Db, handleId: number, through: Date | null, 
     .select(['th.role', 't.id', 't.author_id', 't.author_username', 't.author_name', 't.text', 't.created_at'])
     .select(['t.in_reply_to_tweet_id', 't.in_reply_to_user_id', 't.conversation_id', 't.mentions', 't.raw'])
     .where('th.handle_id', '=', handleId)
-    .where('th.analyzed', '=', false);
+    // Literal, not a bound false: the planner matches it to the partial queue index.
+    .where(sql<boolean>`not th.analyzed`);
   if (through) q = q.where('th.created_at', '<=', through);
   return q.orderBy('th.created_at').orderBy('th.tweet_id').limit(limit).execute() as Promise<QueuedTweet[]>;
 }
@@ -61,7 +62,7 @@ export async function oldestQueued(db: Db, handleId: number): Promise<Date | und
     .selectFrom('tweet_handles')
     .select('created_at')
     .where('handle_id', '=', handleId)
-    .where('analyzed', '=', false)
+    .where(sql<boolean>`not analyzed`)
     .orderBy('created_at')
     .limit(1)
     .executeTakeFirst();
@@ -151,17 +152,15 @@ export async function upsertClassifications(db: Db, rows: ClassificationRow[], n
 /** Adds tweet counts to the handle's one-minute activity buckets (the surge baseline). */
 export async function addActivity(db: Db, handleId: number, buckets: { bucket: Date; customer: number; brand: number; opened: number }[]): Promise<void> {
   if (!buckets.length) return;
-  await slaDb(db)
-    .insertInto('handle_activity')
-    .values(buckets.map((b) => ({ handle_id: handleId, bucket: b.bucket, customer_tweets: b.customer, brand_tweets: b.brand, cases_opened: b.opened })))
-    .onConflict((oc) =>
-      oc.columns(['handle_id', 'bucket']).doUpdateSet((eb) => ({
-        customer_tweets: eb('handle_activity.customer_tweets', '+', eb.ref('excluded.customer_tweets')),
-        brand_tweets: eb('handle_activity.brand_tweets', '+', eb.ref('excluded.brand_tweets')),
-        cases_opened: eb('handle_activity.cases_opened', '+', eb.ref('excluded.cases_opened')),
-      })),
-    )
-    .execute();
+  // Raw SQL: four arrays unnested instead of four bind parameters a bucket (a backlog batch spans thousands of minutes).
+  // Sorted by bucket so concurrent batches of one handle take row locks in one order.
+  const sorted = [...buckets].sort((a, b) => a.bucket.getTime() - b.bucket.getTime());
+  await sql`
+    insert into handle_activity (handle_id, bucket, customer_tweets, brand_tweets, cases_opened)
+    select ${handleId}, * from unnest(${sorted.map((b) => b.bucket.toISOString())}::timestamptz[], ${sorted.map((b) => b.customer)}::int[],
+      ${sorted.map((b) => b.brand)}::int[], ${sorted.map((b) => b.opened)}::int[])
+    on conflict (handle_id, bucket) do update set customer_tweets = handle_activity.customer_tweets + excluded.customer_tweets,
+      brand_tweets = handle_activity.brand_tweets + excluded.brand_tweets, cases_opened = handle_activity.cases_opened + excluded.cases_opened`.execute(db);
 }
 
 /** What the SLA engine stores next to the threading state of a case. */
