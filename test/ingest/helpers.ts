@@ -10,10 +10,19 @@ import type { XPost, XUser } from '../../src/domain/x-tweet.ts';
 import type { TestDb } from '../helpers/db.ts';
 import type { FakeX } from '../fakes/fake-x.ts';
 
-export const FIXTURE = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/x/timeline.json'), 'utf8')) as { users: XUser[]; posts: XPost[] };
+const STORED = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/x/timeline.json'), 'utf8')) as { users: XUser[]; posts: XPost[] };
 export const HANDLES = ['AcmeHelp', 'GlobexCare', 'InitechSupport'];
-/** Fixture posts span a few hours of 2026-11-20; the injected clock sits a day later so the backfill covers them. */
-export const T0 = new Date('2026-11-21T12:00:00Z');
+/**
+ * The injected clock. The fixture was written for a clock at 2026-11-21T12:00Z; its posts move with T0 to the current
+ * hour, because a test that waits for a real rate-limit reset jumps the clock to real time, and its backfill window
+ * (measured from that clock) must still cover them whatever day the suite runs.
+ */
+export const T0 = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+const SHIFT_MS = T0.getTime() - Date.parse('2026-11-21T12:00:00Z');
+export const FIXTURE = {
+  users: STORED.users,
+  posts: STORED.posts.map((p) => (p.created_at ? { ...p, created_at: new Date(Date.parse(p.created_at) + SHIFT_MS).toISOString() } : p)),
+};
 
 export function fixtureClone(): { users: XUser[]; posts: XPost[] } {
   return structuredClone(FIXTURE);

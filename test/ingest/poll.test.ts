@@ -50,7 +50,7 @@ describe('polling a handle', () => {
       id,
       text: `@AcmeHelp new complaint ${i}`,
       author_id: fake.users[5].id,
-      created_at: '2026-11-21T11:00:00.000Z',
+      created_at: new Date(T0.getTime() - 3_600_000).toISOString(),
       edit_history_tweet_ids: [id],
       entities: { mentions: [{ start: 0, end: 9, username: 'AcmeHelp', id: user.id }] },
     }));
