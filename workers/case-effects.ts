@@ -5,6 +5,7 @@ import { caseTimelines } from '../src/db/case.repository.ts';
 import { answerBreach, insertAnsweredBreaches, resolveCaseAlerts, type NewBreach } from '../src/db/breach-log.repository.ts';
 import { addJobsBulk, removeJobsBulk, type JobSpec } from '../src/db/deadline-jobs.repository.ts';
 import { raiseAlert } from '../src/alerts/raise.ts';
+import { stopEscalation } from '../src/alerts/alert-state.ts';
 import type { HandleSetup } from '../src/domain/analysis.ts';
 import { caseAlerts, type CaseTweet } from '../src/domain/alert-rules.ts';
 import { currentWait, type CaseEvent, type CaseState } from '../src/domain/cases.ts';
@@ -84,7 +85,8 @@ export async function applyCaseEffects(trx: Db, ctx: HandleContext, b: BatchEffe
     if (!existing.has(`${x.caseId}|${x.metric}|${x.sequence}`)) continue;
     await answerBreach(trx, { caseId: x.caseId, metric: x.metric, sequence: x.sequence }, { answeredAt: x.answeredAt!, actualSeconds: x.actualSeconds!, actualBusinessSeconds: x.actualBusinessSeconds!, overBySeconds: x.overBySeconds! });
   }
-  await resolveCaseAlerts(trx, [...resolve], SLA_KINDS, 'answered', b.now);
+  // An answered wait resolves its SLA alerts, and nobody needs paging about them any more.
+  await stopEscalation(trx, await resolveCaseAlerts(trx, [...resolve], SLA_KINDS, 'answered', b.now));
   await removeJobsBulk(trx, removals);
 
   // New waits: one job per warning, the breach and (for complaints) the unanswered horizon.

@@ -90,16 +90,18 @@ export async function answerBreach(
  * Auto-resolves a case's open SLA alerts when the brand answers. The breach rows stay: the log
  * records what happened, the alert only says whether someone still needs to act.
  */
-export async function resolveCaseAlerts(db: Db, caseIds: string[], kinds: string[], resolution: string, now: Date): Promise<number> {
-  if (!caseIds.length) return 0;
-  const res = await db
+/** Resolves the case's open alerts of these kinds; returns the ids it resolved. */
+export async function resolveCaseAlerts(db: Db, caseIds: string[], kinds: string[], resolution: string, now: Date): Promise<string[]> {
+  if (!caseIds.length) return [];
+  const rows = await db
     .updateTable('alerts')
     .set({ state: 'resolved', resolved_at: now, resolved_by: 'analyzer', resolution, updated_at: now })
     .where('case_id', 'in', caseIds)
     .where('kind', 'in', kinds)
     .where('state', '<>', 'resolved')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Points a reopened breach alert at the new breach (its due time, title and reasons), keeping its id and history. */
