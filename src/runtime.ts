@@ -134,3 +134,19 @@ export function stopOnSignals(service: Service, log: Logger): void {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
+
+/**
+ * Runs a one-shot CLI command against a prepared database (migrated, config seeded), then closes the connection (and
+ * the embedded server it started). Logs warnings only: the command's own output is what the person wants to read.
+ */
+export async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const { deps, conn } = await openDeps(config, log);
+  try {
+    await prepareDatabase(deps);
+    return await fn(deps);
+  } finally {
+    await conn.close();
+  }
+}

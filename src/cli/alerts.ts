@@ -2,23 +2,10 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { openDeps, prepareDatabase } from '../runtime.ts';
-import type { Deps } from '../deps.ts';
+import { withDeps } from '../runtime.ts';
 import { testRoute } from '../alerts/route-test.ts';
 import { listDeadDeliveries, retryDead } from '../alerts/recover.ts';
 import { formatChannelReport, listChannelReports } from '../alerts/channel-pause.ts';
-
-async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const { deps, conn } = await openDeps(config, log);
-  try {
-    await prepareDatabase(deps);
-    return await fn(deps);
-  } finally {
-    await conn.close();
-  }
-}
 
 export function register(program: Command): void {
   const alerts = program.command('alerts').description('alert delivery: test routes, inspect and retry dead deliveries');

@@ -1,23 +1,7 @@
 // Owns the `replywatch token` commands: create (prints the token once), list and revoke API tokens.
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../log.ts';
-import { openDeps, prepareDatabase } from '../runtime.ts';
+import { withDeps } from '../runtime.ts';
 import { createToken, listTokens, revokeToken, TOKEN_SCOPES, type TokenScope } from '../db/token.repository.ts';
-import type { Deps } from '../deps.ts';
-
-async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  // Warnings only: the command's own output is what the person wants to read.
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const { deps, conn } = await openDeps(config, log);
-  try {
-    await prepareDatabase(deps);
-    return await fn(deps);
-  } finally {
-    await conn.close();
-  }
-}
 
 export function register(program: Command): void {
   const token = program.command('token').description('manage API tokens (bearer tokens for /v1)');

@@ -143,6 +143,13 @@ export class WorkerProcess {
     return out;
   }
 
+  /** Whether it runs, how often it started, and its last warnings and errors: what a stuck run needs explained. */
+  describe(): string {
+    const raw = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8').split('\n') : [];
+    const notable = raw.filter((l) => /"level":(40|50|60)/.test(l) || (l && !l.startsWith('{'))).slice(-4).map((l) => l.slice(0, 400));
+    return `${this.name}: ${this.running ? 'running' : `exited (${this.child?.exitCode ?? this.child?.signalCode})`}, ${this.starts} starts; ${notable.join(' / ') || 'no warnings'}`;
+  }
+
   /** Jobs this process completed, by task name, from graphile-worker's "Completed task" log lines. */
   completedJobs(): Map<string, number> {
     const counts = new Map<string, number>();

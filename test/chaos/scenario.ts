@@ -209,7 +209,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await waitUntil(async () => Date.now() - lastKill > 20_000 && (await settled(db!, relevant, servedIds())), {
       timeoutMs: o.settleSeconds * 1000,
       what: 'the system to settle (every served tweet stored and analyzed, every alert delivered, no job stuck)',
-      describe: () => describeState(db!, relevant, servedIds()),
+      describe: async () => `${await describeState(db!, relevant, servedIds())}\n${procs.map((p) => p.describe()).join('\n')}`,
       everyMs: 1000,
     });
     const stoppedAt = new Date();
