@@ -8,7 +8,7 @@ import {
   latestCases,
   lockHandleForAnalysis,
   markAnalyzed,
-  oldestQueued,
+  firstQueuedAt,
   parentTweets,
   readQueue,
   touchLastBrandTweet,
@@ -17,6 +17,7 @@ import {
   watchedHandles,
   type ClassificationRow,
   type QueuedTweet,
+  type QueueLimit,
 } from '../src/db/case.repository.ts';
 import { loadHandleContext, type HandleContext } from '../src/db/sla-context.repository.ts';
 import { addJob } from '../src/db/jobs.ts';
@@ -52,7 +53,7 @@ export interface HoldOptions {
   timelines: Timeline[];
   /** Tweets may turn up in a timeline this long after they were posted. */
   settleMs: number;
-  /** A tweet older than this is analyzed even if a timeline has not been read past it (an outage, a stopped timeline). */
+  /** A tweet queued this long is analyzed even if a timeline has not been read past it (an outage, a stopped timeline). */
   maxHoldMs: number;
 }
 
@@ -70,14 +71,16 @@ export function holdOptions(x: { bearerToken?: string; mode: 'timelines' | 'sear
 }
 
 /**
- * The handle's watermark: every timeline has been read completely up to this time, so no tweet older than it can still
- * arrive and tweets up to it can be applied in time order. Without holding (replay, direct loads) everything is ready.
+ * What is ready: tweets up to the handle's watermark (every timeline read completely up to then, so no older tweet can
+ * still arrive and they can be applied in time order), and tweets queued longer than the longest hold. Without holding
+ * (replay, direct loads) everything is ready.
  */
-async function watermark(db: Db, handleId: number, hold: HoldOptions | undefined, now: Date): Promise<Date | null> {
+async function readyLimit(db: Db, handleId: number, hold: HoldOptions | undefined, now: Date): Promise<QueueLimit | null> {
   if (!hold) return null;
   const times = await cursorTimes(db, handleId, hold.timelines.map(throughCursor));
-  const polled = hold.timelines.map((t) => times.get(throughCursor(t))?.getTime() ?? -Infinity);
-  return new Date(Math.max(Math.min(...polled) - hold.settleMs, now.getTime() - hold.maxHoldMs));
+  const polled = Math.min(...hold.timelines.map((t) => times.get(throughCursor(t))?.getTime() ?? -Infinity));
+  // Before every timeline was read once, nothing is ready by the watermark (the epoch stands for "never").
+  return { through: new Date(polled === -Infinity ? 0 : polled - hold.settleMs), queuedBefore: new Date(now.getTime() - hold.maxHoldMs) };
 }
 
 function toTweet(r: QueuedTweet): Tweet {
@@ -116,8 +119,9 @@ export async function analyzeHandle(db: Db, handleId: number, opts: AnalyzeOptio
     if (batches === max) return { tweets, batches, more: true };
   }
   if (!opts.hold) return { tweets, batches, more: false };
-  const oldest = await oldestQueued(db, handleId);
-  return { tweets, batches, more: false, heldUntil: oldest ? new Date(Math.max(oldest.getTime() + opts.hold.maxHoldMs, opts.now().getTime() + 1000)) : undefined };
+  const queuedAt = await firstQueuedAt(db, handleId);
+  // +1 ms: the database keeps microseconds, a Date does not.
+  return { tweets, batches, more: false, heldUntil: queuedAt ? new Date(Math.max(queuedAt.getTime() + opts.hold.maxHoldMs + 1, opts.now().getTime() + 1000)) : undefined };
 }
 
 /** One batch in one transaction: a crash anywhere rolls back everything, including the cursor, so the batch is simply redone. */
@@ -126,7 +130,7 @@ async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise
     // Serialises analyzers of one handle across processes; graphile's job key alone does not (a re-added key runs beside a locked job).
     await lockHandleForAnalysis(trx, handleId);
     const now = opts.now();
-    const rows = await readQueue(trx, handleId, await watermark(trx, handleId, opts.hold, now), opts.batchSize ?? 5000);
+    const rows = await readQueue(trx, handleId, await readyLimit(trx, handleId, opts.hold, now), opts.batchSize ?? 5000);
     if (!rows.length) return 0;
     const ctx = await loadHandleContext(trx, handleId);
     if (!ctx) throw new Error(`handle ${handleId} vanished while its tweets were being analyzed`);

@@ -31,12 +31,18 @@ export async function lockHandleForAnalysis(db: Db, handleId: number): Promise<v
   await sql`select pg_advisory_xact_lock(${0x414e}::int, ${handleId}::int)`.execute(db);
 }
 
+/** Which queued links are ready: created by `through` (the watermark), or queued before `queuedBefore` (held long enough). */
+export interface QueueLimit {
+  through: Date;
+  queuedBefore: Date;
+}
+
 /**
- * The next `limit` unanalyzed links of the handle created at or before `through`, in tweet time order (ids break
+ * The next `limit` ready unanalyzed links of the handle (all of them without a limit), in tweet time order (ids break
  * ties, as the analysis core sorts). Time order, not arrival order: X pages arrive newest first and the mentions and
  * own timelines are read at different moments, and a case must not depend on that.
  */
-export async function readQueue(db: Db, handleId: number, through: Date | null, limit: number): Promise<QueuedTweet[]> {
+export async function readQueue(db: Db, handleId: number, ready: QueueLimit | null, limit: number): Promise<QueuedTweet[]> {
   let q = db
     .selectFrom('tweet_handles as th')
     .innerJoin('tweets as t', 't.id', 'th.tweet_id')
@@ -45,7 +51,7 @@ export async function readQueue(db: Db, handleId: number, through: Date | null, 
     .where('th.handle_id', '=', handleId)
     // Literal, not a bound false: the planner matches it to the partial queue index.
     .where(sql<boolean>`not th.analyzed`);
-  if (through) q = q.where('th.created_at', '<=', through);
+  if (ready) q = q.where((eb) => eb.or([eb('th.created_at', '<=', ready.through), eb('th.queued_at', '<=', ready.queuedBefore)]));
   return q.orderBy('th.created_at').orderBy('th.tweet_id').limit(limit).execute() as Promise<QueuedTweet[]>;
 }
 
@@ -56,17 +62,15 @@ export async function markAnalyzed(db: Db, handleId: number, tweetIds: string[])
   await sql`update tweet_handles set analyzed = true where handle_id = ${handleId} and tweet_id = any(${tweetIds}::bigint[]) and not analyzed`.execute(db);
 }
 
-/** The oldest unanalyzed link of a handle (held behind its watermark or not yet reached), if any. */
-export async function oldestQueued(db: Db, handleId: number): Promise<Date | undefined> {
+/** When the longest-waiting unanalyzed link of a handle was queued, if any is left. */
+export async function firstQueuedAt(db: Db, handleId: number): Promise<Date | undefined> {
   const row = await db
     .selectFrom('tweet_handles')
-    .select('created_at')
+    .select((eb) => eb.fn.min('queued_at').as('at'))
     .where('handle_id', '=', handleId)
     .where(sql<boolean>`not analyzed`)
-    .orderBy('created_at')
-    .limit(1)
     .executeTakeFirst();
-  return row?.created_at;
+  return row?.at ?? undefined;
 }
 
 /** Unanalyzed links per handle (all handles when none are given): the analyzer's backlog. */

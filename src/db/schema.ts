@@ -76,6 +76,8 @@ export interface TweetHandlesTable {
   role: string;
   /** The tweet's created_at, copied so the analyzer's queue is read in time order from one index. */
   created_at: Date;
+  /** When the link was stored (the database's clock): how long it has waited for the analyzer's watermark. */
+  queued_at: ColumnType<Date, Date | undefined, Date>;
   /** Set by the analyzer in the transaction that applied the tweet to its case. */
   analyzed: ColumnType<boolean, boolean | undefined, boolean>;
 }

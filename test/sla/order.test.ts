@@ -63,10 +63,12 @@ describe('analyzer order', () => {
     const canned = new CannedDetector();
     const run = (now: Date) => analyzeHandle(t.db, handleId, { now: () => now, canned, hold: HOLD });
 
-    // No timeline read to completion yet: nothing is applied, and the job knows when to look again without a poll.
+    // No timeline read to completion yet: nothing is applied, and the job knows when to look again without a poll:
+    // the longest hold after the first link was queued (the database's clock, which is the real one).
+    const queuedAt = (await t.db.selectFrom('tweet_handles').select('queued_at').where('tweet_id', '=', '9101').executeTakeFirstOrThrow()).queued_at;
     const none = await run(at('10:01:00'));
     expect(none).toMatchObject({ tweets: 0, more: false });
-    expect(none.heldUntil?.toISOString()).toBe('2026-03-02T10:15:00.000Z');
+    expect(none.heldUntil?.getTime()).toBe(queuedAt.getTime() + 900_001);
 
     // Mentions read up to 10:01, the own timeline up to 10:00:30: the watermark is 10:00:20 (less the settle time).
     const through = (timeline: string, position: Date) => ({ handleId, timeline: `${timeline}:through`, position: position.toISOString() });
@@ -77,11 +79,12 @@ describe('analyzer order', () => {
     const first = await run(at('10:01:05'));
     expect(first.tweets).toBe(1);
     expect(await queued(handleId)).toEqual(['9102']);
-    expect(first.heldUntil?.toISOString()).toBe('2026-03-02T10:15:25.000Z');
+    const queued2 = (await t.db.selectFrom('tweet_handles').select('queued_at').where('tweet_id', '=', '9102').executeTakeFirstOrThrow()).queued_at;
+    expect(first.heldUntil?.getTime()).toBe(queued2.getTime() + 900_001);
 
-    // X stops answering: after the longest hold the tweet is applied anyway.
-    expect((await run(at('10:15:00'))).tweets).toBe(0);
-    expect((await run(at('10:15:26'))).tweets).toBe(1);
+    // X stops answering: the tweet is applied once it has been queued for the longest hold, however old it is.
+    expect((await run(new Date(queued2.getTime() + 899_000))).tweets).toBe(0);
+    expect((await run(first.heldUntil!)).tweets).toBe(1);
     expect(await queued(handleId)).toEqual([]);
     const [c] = await cases(handleId);
     expect(c).toMatchObject({ customer_id: '88', customer_tweets: 2 });
