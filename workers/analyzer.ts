@@ -4,6 +4,7 @@ import { ANALYZE_HANDLE, analyzeHandleTask } from './analyze-handle.ts';
 import { CHECK_DEADLINE, checkDeadlineTask } from './check-deadline.ts';
 import { DETECT_SURGE, detectSurgeTask } from './detect-surge.ts';
 import { CHECK_SILENCE, checkSilenceTask } from './check-silence.ts';
+import { CLOSE_QUIET, closeQuietTask } from './close-quiet.ts';
 
 export const analyzer: WorkerModule = {
   role: 'analyzer',
@@ -12,7 +13,12 @@ export const analyzer: WorkerModule = {
     [CHECK_DEADLINE]: checkDeadlineTask(deps),
     [DETECT_SURGE]: detectSurgeTask(deps),
     [CHECK_SILENCE]: checkSilenceTask(deps),
+    [CLOSE_QUIET]: closeQuietTask(deps),
   }),
   // Silence needs a clock tick (nothing arrives to trigger it); once a minute is the rule's resolution.
-  cron: [{ task: CHECK_SILENCE, match: '* * * * *', identifier: CHECK_SILENCE }],
+  cron: [
+    { task: CHECK_SILENCE, match: '* * * * *', identifier: CHECK_SILENCE },
+    // Quiet periods are hours long; closing within ten minutes of the moment is plenty.
+    { task: CLOSE_QUIET, match: '*/10 * * * *', identifier: CLOSE_QUIET, options: { backfillPeriod: 0, maxAttempts: 3 } },
+  ],
 };

@@ -266,3 +266,18 @@ export async function caseTimelines(db: Db, caseIds: string[]) {
     .orderBy('t.id')
     .execute();
 }
+
+/** Open cases of a handle nobody waits in whose last tweet is older than `before`: candidates for closing as quiet. */
+export async function quietCandidates(db: Db, handleId: number, before: Date, afterId: string, limit: number) {
+  return slaDb(db)
+    .selectFrom('cases')
+    .select(['id', 'case_key', 'summary', 'customer_username', 'policy_name', 'tier', 'team_id'])
+    .where('handle_id', '=', handleId)
+    .where('state', '=', 'open')
+    .where('awaiting_since', 'is', null)
+    .where(sql<boolean>`coalesce(greatest(last_customer_at, last_brand_at), opened_at) < ${before}`)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
