@@ -158,18 +158,25 @@ export class TweetColumns {
     }
   }
 
+  /** Row `i` rebuilt as a Tweet. */
+  tweet(i: number): Tweet {
+    const text = this.texts.get(i);
+    const isBrand = this.brand[i] === 1;
+    const t: Tweet = { id: this.id(i), authorId: this.authors[i]!, text, createdAt: new Date(this.times[i]!), mentions: mentionsOf(text), isBrand };
+    const reply = this.inReplyTo(i);
+    if (reply !== undefined) t.inReplyToTweetId = reply;
+    if (isBrand) t.authorUsername = t.authorId;
+    return t;
+  }
+
+  /** Drops the texts once every row has been rebuilt (rows are read in time order, not slab order). */
+  releaseTexts(): void {
+    this.texts.clear();
+  }
+
   /** Tweets in `order`, each rebuilt when needed; the texts are released once all have been handed out. */
   *tweets(order: Uint32Array): Iterable<Tweet> {
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k]!;
-      const text = this.texts.get(i);
-      const isBrand = this.brand[i] === 1;
-      const t: Tweet = { id: this.id(i), authorId: this.authors[i]!, text, createdAt: new Date(this.times[i]!), mentions: mentionsOf(text), isBrand };
-      const reply = this.inReplyTo(i);
-      if (reply !== undefined) t.inReplyToTweetId = reply;
-      if (isBrand) t.authorUsername = t.authorId;
-      yield t;
-    }
+    for (let k = 0; k < order.length; k++) yield this.tweet(order[k]!);
     this.texts.clear();
   }
 }
