@@ -7,11 +7,11 @@ import { ScorecardBuilder, type Period } from '../domain/scorecard.ts';
 import type { Tweet } from '../domain/types.ts';
 import { loadSetups } from './analyze.ts';
 
+/** What a worker needs to load before the file is read; the as-of time follows in a `start` message. */
 export interface WorkerInit {
   config?: string;
   targetMinutes?: number;
   env: Record<string, string | undefined>;
-  asOf: number;
   period?: Period;
   writeCases: boolean;
 }
@@ -27,12 +27,13 @@ export interface RoutedBatch {
   customers: string[];
 }
 
-export type WorkerMessage = { type: 'lines'; data: string } | { type: 'ack' } | { type: 'done'; parts: unknown[]; orphanReplies: number; cases: number } | { type: 'error'; message: string };
+export type WorkerMessage = { type: 'lines'; data: Uint8Array } | { type: 'ack' } | { type: 'done'; parts: unknown[]; orphanReplies: number; cases: number } | { type: 'error'; message: string };
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const setupOf = loadSetups(init.config, init.targetMinutes, init.env);
-const scorecard = new ScorecardBuilder({ asOf: init.asOf, period: init.period });
+let asOf = 0;
+let scorecard = new ScorecardBuilder({ asOf, period: init.period });
 let lines: string[] = [];
 let cases = 0;
 const store = new CaseStore({
@@ -42,24 +43,34 @@ const store = new CaseStore({
     cases++;
     scorecard.add(c, setup);
     if (init.writeCases) {
-      lines.push(JSON.stringify(caseRecord(c, setup, init.asOf)));
+      lines.push(JSON.stringify(caseRecord(c, setup, asOf)));
       // finish() emits every case still held at once: post in slices rather than as one string of them all.
       if (lines.length >= 2000) flushLines();
     }
   },
 });
 
+/** Posts the lines as UTF-8 in a transferred buffer: no copy of the text between threads, and no encoding in the main thread. */
 function flushLines(): void {
-  if (lines.length) port.postMessage({ type: 'lines', data: lines.join('\n') + '\n' } satisfies WorkerMessage);
+  if (!lines.length) return;
+  let data = Buffer.from(lines.join('\n') + '\n', 'utf8');
+  // Small buffers live in a shared pool that must not be transferred.
+  if (data.byteOffset !== 0 || data.buffer.byteLength !== data.length) data = Buffer.from(data);
+  port.postMessage({ type: 'lines', data } satisfies WorkerMessage, [data.buffer as ArrayBuffer]);
   lines = [];
 }
 
-port.on('message', (msg: RoutedBatch | 'end') => {
+port.on('message', (msg: RoutedBatch | 'end' | { type: 'start'; asOf: number }) => {
   try {
     if (msg === 'end') {
-      store.finish(init.asOf);
+      store.finish(asOf);
       flushLines();
       port.postMessage({ type: 'done', parts: scorecard.parts(), orphanReplies: store.orphanReplies, cases } satisfies WorkerMessage);
+      return;
+    }
+    if ('type' in msg) {
+      asOf = msg.asOf;
+      scorecard = new ScorecardBuilder({ asOf, period: init.period });
       return;
     }
     for (let i = 0; i < msg.ids.length; i++) {

@@ -5,16 +5,16 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
 import { ConfigError, parseFileConfig, type FileConfig } from '../config.ts';
-import { Worker } from 'node:worker_threads';
-import { buildResponderIndex, CaseStore, compareTweets, TweetRouter, type HandleSetup } from '../domain/analysis.ts';
+import { CaseStore, type HandleSetup } from '../domain/analysis.ts';
 import { compileCalendar, parseIcalHolidays } from '../domain/calendar.ts';
 import { caseRecord } from '../domain/case-summary.ts';
 import { ScorecardBuilder, type Period, type Scorecard } from '../domain/scorecard.ts';
 import { watchList } from '../domain/routing.ts';
-import type { Calendar, Policy, Tweet } from '../domain/types.ts';
+import type { Calendar, Policy } from '../domain/types.ts';
 import { readTwcs, type MalformedRow } from '../sources/twcs.ts';
 import { TweetColumns } from './analyze-columns.ts';
-import type { RoutedBatch, WorkerInit, WorkerMessage } from './analyze-worker.ts';
+import { AnalyzePool } from './analyze-pool.ts';
+import { ColumnRouter } from './analyze-router.ts';
 
 export interface AnalyzeOptions {
   format?: 'twcs' | 'jsonl';
@@ -118,38 +118,46 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
     else if (malformed === 21) err?.write(`${file}: more malformed rows; counting them in the summary only\n`);
   };
 
-  // Pass 1: read into columns. TWCS files are not in time order (the corpus groups conversations), so threading needs
-  // them sorted; columns keep the 2.8M-tweet corpus at a few hundred bytes a tweet instead of a Tweet object each.
+  const workers = opts.workers ?? 0;
+  // Worker threads load their modules while this thread reads the file.
+  const pool = workers > 0 ? new AnalyzePool(workers, { config: opts.config, targetMinutes: opts.targetMinutes, env: opts.env ?? process.env, period: opts.period, writeCases: !!opts.out }) : undefined;
+  let out: fs.WriteStream | undefined;
+  let result: ThreadResult;
   const cols = new TweetColumns();
   const brands = new Set<string>();
-  for await (const batch of readTwcs(file, { format: opts.format, withResponses: false, withMentions: false, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
-    for (const t of batch) {
-      cols.push(t);
-      if (t.isBrand) brands.add(t.authorId);
+  let router: ColumnRouter;
+  try {
+    // Pass 1: read into columns. TWCS files are not in time order (the corpus groups conversations), so threading needs
+    // them sorted; columns keep the 2.8M-tweet corpus at a few hundred bytes a tweet instead of a Tweet object each.
+    for await (const batch of readTwcs(file, { format: opts.format, withResponses: false, withMentions: false, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
+      for (const t of batch) {
+        cols.push(t);
+        if (t.isBrand) brands.add(t.authorId);
+      }
     }
-  }
-  bar.clear();
-  const order = cols.sortedOrder();
-  const watched = watchList(brands);
-  const responders = buildResponderIndex(cols.links(), watched);
-  const asOf = cols.length ? cols.times[order[order.length - 1]!]! : Date.now();
-  const tweets = cols.tweets(order);
+    bar.clear();
+    const order = cols.sortedOrder();
+    router = new ColumnRouter(cols, watchList(brands));
+    const asOf = cols.length ? cols.times[order[order.length - 1]!]! : Date.now();
 
-  // Pass 2: route in time order, then classify and thread per handle, in worker threads when asked; finished cases
-  // stream out to cases.jsonl and into the scorecard.
-  let out: fs.WriteStream | undefined;
-  if (opts.out) {
-    fs.mkdirSync(opts.out, { recursive: true });
-    out = fs.createWriteStream(path.join(opts.out, 'cases.jsonl'));
+    // Pass 2: route in time order, then classify and thread per handle, in worker threads when asked; finished cases
+    // stream out to cases.jsonl and into the scorecard.
+    if (opts.out) {
+      fs.mkdirSync(opts.out, { recursive: true });
+      out = fs.createWriteStream(path.join(opts.out, 'cases.jsonl'));
+    }
+    const write = async (chunk: string | Uint8Array) => {
+      if (out && chunk.length && !out.write(chunk)) await new Promise<void>((resolve) => out!.once('drain', resolve));
+    };
+    const threadBar = progressBar(err, cols.length);
+    const o = { ...opts, asOf, bar: threadBar };
+    result = pool ? await threadInWorkers(cols, order, router, pool, write, o) : await threadHere(cols, order, router, setupOf, write, o);
+    threadBar.clear();
+  } catch (e) {
+    pool?.stop();
+    out?.destroy();
+    throw e;
   }
-  const write = async (chunk: string) => {
-    if (out && chunk && !out.write(chunk)) await new Promise<void>((resolve) => out!.once('drain', resolve));
-  };
-  const router = new TweetRouter(watched, responders);
-  const threadBar = progressBar(err, cols.length);
-  const workers = opts.workers ?? 0;
-  const result = workers > 0 ? await threadInWorkers(tweets, router, workers, write, { ...opts, asOf, bar: threadBar }) : await threadHere(tweets, router, setupOf, write, { ...opts, asOf, bar: threadBar });
-  threadBar.clear();
   if (out) await new Promise<void>((resolve, reject) => out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
   const card = result.scorecard.build();
   if (opts.out) fs.writeFileSync(path.join(opts.out, 'scorecard.json'), JSON.stringify(card, null, 2) + '\n');
@@ -182,8 +190,8 @@ interface ThreadOpts {
   bar: { update(done: number, label: string): void };
 }
 
-/** Single-threaded pass 2. Tweets are released as they are threaded so memory falls while it runs. */
-async function threadHere(tweets: Iterable<Tweet>, router: TweetRouter, setupOf: (h: string) => HandleSetup, write: (s: string) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
+/** Single-threaded pass 2. Texts are released once all are threaded. */
+async function threadHere(cols: TweetColumns, order: Uint32Array, router: ColumnRouter, setupOf: (h: string) => HandleSetup, write: (s: string) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
   const scorecard = new ScorecardBuilder({ asOf: o.asOf, period: o.period });
   let cases = 0;
   let pending: string[] = [];
@@ -200,116 +208,36 @@ async function threadHere(tweets: Iterable<Tweet>, router: TweetRouter, setupOf:
     if (pending.length) await write(pending.join('\n') + '\n');
     pending = [];
   };
-  let i = 0;
-  for (const t of tweets) {
-    for (const route of router.route(t)) store.step(t, route);
-    if ((++i & 8191) === 0) {
-      o.bar.update(i, 'threading');
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const t = cols.tweet(i);
+    for (const route of router.route(i, t)) store.step(t, route);
+    if (((k + 1) & 8191) === 0) {
+      o.bar.update(k + 1, 'threading');
       await flush();
     }
   }
+  cols.releaseTexts();
   store.finish(o.asOf);
   await flush();
   return { scorecard, cases, orphanReplies: store.orphanReplies };
 }
 
-function emptyBatch(): RoutedBatch {
-  return { ids: [], authors: [], texts: [], times: new Float64Array(4096), brand: new Uint8Array(4096), handles: [], customers: [] };
-}
-
-/**
- * Pass 2 over `n` worker threads: the main thread routes (routing needs every earlier tweet), each worker owns a share
- * of the handles (cases and canned detection are per handle, so the result equals the single-threaded path).
- */
-async function threadInWorkers(tweets: Iterable<Tweet>, router: TweetRouter, n: number, write: (s: string) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
-  const init: WorkerInit = { config: o.config, targetMinutes: o.targetMinutes, env: o.env ?? process.env, asOf: o.asOf, period: o.period, writeCases: !!o.out };
-  // Workers do not inherit the TypeScript loader of this thread: each registers tsx before importing its module.
-  const boot = `(async () => { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(new URL('./analyze-worker.ts', import.meta.url).href)}); })().catch((e) => { console.error(e); process.exit(1); });`;
-  // A worker keeps little alive (open cases, canned fingerprints, scorecard figures); a cap on its old generation
-  // makes V8 collect instead of growing the heap with garbage, which kept the RSS of a 1M-tweet run near 2 GB.
-  const workers = Array.from({ length: n }, () => new Worker(boot, { eval: true, workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB } }));
-  const scorecard = new ScorecardBuilder({ asOf: o.asOf, period: o.period });
-  let cases = 0;
-  let orphanReplies = 0;
-  let writes = Promise.resolve();
-  // Backpressure: at most MAX_INFLIGHT batches queued per worker, or the queues would hold a copy of the whole file.
-  const MAX_INFLIGHT = 4;
-  const inflight = workers.map(() => 0);
-  const wake: ((() => void) | undefined)[] = workers.map(() => undefined);
-  let failure: Error | undefined;
-  const done = workers.map(
-    (w, k) =>
-      new Promise<void>((resolve, rejectDone) => {
-        let finished = false;
-        const reject = (e: Error) => {
-          failure ??= e;
-          wake.forEach((f) => f?.());
-          rejectDone(e);
-        };
-        w.on('error', reject);
-        w.on('exit', (code) => (finished ? resolve() : reject(new Error(`analyze worker stopped early (exit code ${code})`))));
-        w.on('message', (m: WorkerMessage) => {
-          if (m.type === 'ack') {
-            inflight[k]!--;
-            wake[k]?.();
-          } else if (m.type === 'lines') writes = writes.then(() => write(m.data));
-          else if (m.type === 'error') reject(new Error(`analyze worker failed: ${m.message}`));
-          else {
-            scorecard.absorb(m.parts);
-            cases += m.cases;
-            orphanReplies += m.orphanReplies;
-            finished = true;
-            void w.terminate();
-          }
-        });
-      }),
-  );
-  // A failure surfaces through `failure` in the loop below or through Promise.all; never as an unhandled rejection.
-  for (const d of done) d.catch(() => undefined);
-  const partOf = new Map<string, number>();
-  const batches = workers.map(() => emptyBatch());
-  const send = async (k: number) => {
-    const b = batches[k]!;
-    if (b.ids.length === 0) return;
-    while (inflight[k]! >= MAX_INFLIGHT && !failure) await new Promise<void>((resolve) => (wake[k] = resolve));
-    if (failure) throw failure;
-    wake[k] = undefined;
-    inflight[k]!++;
-    b.times = b.times.slice(0, b.ids.length);
-    b.brand = b.brand.slice(0, b.ids.length);
-    workers[k]!.postMessage(b, [b.times.buffer as ArrayBuffer, b.brand.buffer as ArrayBuffer]);
-    batches[k] = emptyBatch();
-  };
-  let i = 0;
-  for (const t of tweets) {
-    for (const r of router.route(t)) {
-      let k = partOf.get(r.handle);
-      // Spread handles round-robin in order of first appearance; big brands appear early and land apart.
-      if (k === undefined) partOf.set(r.handle, (k = partOf.size % n));
-      const b = batches[k]!;
-      const j = b.ids.length;
-      b.ids.push(t.id);
-      b.authors.push(t.authorId);
-      b.texts.push(t.text);
-      b.times[j] = t.createdAt.getTime();
-      b.brand[j] = t.isBrand ? 1 : 0;
-      b.handles.push(r.handle);
-      b.customers.push(r.customerId);
-      if (j + 1 === 4096) await send(k);
+/** Pass 2 over the worker pool: this thread routes, the workers classify and thread (see AnalyzePool). */
+async function threadInWorkers(cols: TweetColumns, order: Uint32Array, router: ColumnRouter, pool: AnalyzePool, write: (s: Uint8Array) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
+  pool.start(o.asOf, o.period, write);
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const t = cols.tweet(i);
+    for (const r of router.route(i, t)) {
+      const wait = pool.add(t, r);
+      if (wait) await wait;
     }
-    if ((++i & 8191) === 0) o.bar.update(i, 'threading');
+    if (((k + 1) & 8191) === 0) o.bar.update(k + 1, 'threading');
   }
-  for (let k = 0; k < n; k++) {
-    await send(k);
-    workers[k]!.postMessage('end');
-  }
-  await Promise.all(done);
-  await writes;
-  return { scorecard, cases, orphanReplies };
+  cols.releaseTexts();
+  return pool.finish();
 }
-
-/** Old-generation cap per analyze worker thread, in MB (env REPLYWATCH_ANALYZE_WORKER_MB to change). */
-const WORKER_OLD_MB = Number(process.env.REPLYWATCH_ANALYZE_WORKER_MB ?? 1024);
 
 /** One worker per core, at most 4; none on a single core. */
 export function defaultWorkers(): number {
