@@ -6,6 +6,7 @@ import type { Route } from '../domain/routing.ts';
 import { ScorecardBuilder, type Period } from '../domain/scorecard.ts';
 import type { Tweet } from '../domain/types.ts';
 import { loadSetups } from './analyze.ts';
+import { utf8Lines } from './utf8-lines.ts';
 
 /** What a worker needs to load before the file is read; the as-of time follows in a `start` message. */
 export interface WorkerInit {
@@ -53,9 +54,7 @@ const store = new CaseStore({
 /** Posts the lines as UTF-8 in a transferred buffer: no copy of the text between threads, and no encoding in the main thread. */
 function flushLines(): void {
   if (!lines.length) return;
-  let data = Buffer.from(lines.join('\n') + '\n', 'utf8');
-  // Small buffers live in a shared pool that must not be transferred.
-  if (data.byteOffset !== 0 || data.buffer.byteLength !== data.length) data = Buffer.from(data);
+  const data = utf8Lines(lines);
   port.postMessage({ type: 'lines', data } satisfies WorkerMessage, [data.buffer as ArrayBuffer]);
   lines = [];
 }

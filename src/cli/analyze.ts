@@ -15,6 +15,7 @@ import { readTwcs, type MalformedRow } from '../sources/twcs.ts';
 import { TweetColumns } from './analyze-columns.ts';
 import { AnalyzePool } from './analyze-pool.ts';
 import { ColumnRouter } from './analyze-router.ts';
+import { utf8Lines } from './utf8-lines.ts';
 
 export interface AnalyzeOptions {
   format?: 'twcs' | 'jsonl';
@@ -146,7 +147,7 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
       fs.mkdirSync(opts.out, { recursive: true });
       out = fs.createWriteStream(path.join(opts.out, 'cases.jsonl'));
     }
-    const write = async (chunk: string | Uint8Array) => {
+    const write = async (chunk: Uint8Array) => {
       if (out && chunk.length && !out.write(chunk)) await new Promise<void>((resolve) => out!.once('drain', resolve));
     };
     const threadBar = progressBar(err, cols.length);
@@ -191,7 +192,7 @@ interface ThreadOpts {
 }
 
 /** Single-threaded pass 2. Texts are released once all are threaded. */
-async function threadHere(cols: TweetColumns, order: Uint32Array, router: ColumnRouter, setupOf: (h: string) => HandleSetup, write: (s: string) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
+async function threadHere(cols: TweetColumns, order: Uint32Array, router: ColumnRouter, setupOf: (h: string) => HandleSetup, write: (s: Uint8Array) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
   const scorecard = new ScorecardBuilder({ asOf: o.asOf, period: o.period });
   let cases = 0;
   let pending: string[] = [];
@@ -205,7 +206,7 @@ async function threadHere(cols: TweetColumns, order: Uint32Array, router: Column
     },
   });
   const flush = async () => {
-    if (pending.length) await write(pending.join('\n') + '\n');
+    if (pending.length) await write(utf8Lines(pending));
     pending = [];
   };
   for (let k = 0; k < order.length; k++) {
