@@ -82,17 +82,30 @@ export class AnalyzePool {
     for (const d of this.done) d.catch(() => undefined);
   }
 
-  /** Pass 2 begins: the as-of time is known once the file is read; case lines (UTF-8) go to `write`. */
-  start(asOf: number, period: Period | undefined, write: (chunk: Uint8Array) => Promise<void>): void {
+  /**
+   * Pass 2 begins: the as-of time is known once the file is read; case lines (UTF-8) go to `write`. `weights` (tweets
+   * per handle, e.g. its brand replies) spread the handles so that each worker gets about as much work: the slowest
+   * worker decides when pass 2 ends, and round-robin in order of appearance left one with a third more than the other.
+   */
+  start(asOf: number, period: Period | undefined, write: (chunk: Uint8Array) => Promise<void>, weights?: ReadonlyMap<string, number>): void {
     this.scorecard = new ScorecardBuilder({ asOf, period });
     this.write = write;
+    if (weights) {
+      const load = this.workers.map(() => 0);
+      const heaviest = [...weights].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (const [handle, w] of heaviest) {
+        const k = load.indexOf(Math.min(...load));
+        this.partOf.set(handle, k);
+        load[k] += w;
+      }
+    }
     for (const w of this.workers) w.postMessage({ type: 'start', asOf });
   }
 
   /** Queues one routed tweet; returns a promise only when the caller must wait (a batch went out to a busy worker). */
   add(t: Tweet, r: Route, n = this.workers.length): Promise<void> | undefined {
     let k = this.partOf.get(r.handle);
-    // Spread handles round-robin in order of first appearance; big brands appear early and land apart.
+    // A handle without a weight: round-robin in order of first appearance.
     if (k === undefined) this.partOf.set(r.handle, (k = this.partOf.size % n));
     const b = this.batches[k]!;
     const j = b.ids.length;

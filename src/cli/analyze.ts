@@ -138,7 +138,8 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
     }
     bar.clear();
     const order = cols.sortedOrder();
-    router = new ColumnRouter(cols, watchList(brands));
+    const watched = watchList(brands);
+    router = new ColumnRouter(cols, watched);
     const asOf = cols.length ? cols.times[order[order.length - 1]!]! : Date.now();
 
     // Pass 2: route in time order, then classify and thread per handle, in worker threads when asked; finished cases
@@ -152,7 +153,7 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
     };
     const threadBar = progressBar(err, cols.length);
     const o = { ...opts, asOf, bar: threadBar };
-    result = pool ? await threadInWorkers(cols, order, router, pool, write, o) : await threadHere(cols, order, router, setupOf, write, o);
+    result = pool ? await threadInWorkers(cols, order, router, pool, write, { ...o, weights: brandReplies(cols, watched) }) : await threadHere(cols, order, router, setupOf, write, o);
     threadBar.clear();
   } catch (e) {
     pool?.stop();
@@ -224,9 +225,21 @@ async function threadHere(cols: TweetColumns, order: Uint32Array, router: Column
   return { scorecard, cases, orphanReplies: store.orphanReplies };
 }
 
+/** Brand tweets per watched handle: a measure of each handle's share of the work. */
+function brandReplies(cols: TweetColumns, watched: (n: string) => string | undefined): Map<string, number> {
+  const byAuthor = new Map<string, number>();
+  for (let i = 0; i < cols.length; i++) if (cols.brand[i] === 1) byAuthor.set(cols.authors[i]!, (byAuthor.get(cols.authors[i]!) ?? 0) + 1);
+  const out = new Map<string, number>();
+  for (const [author, n] of byAuthor) {
+    const h = watched(author);
+    if (h) out.set(h, (out.get(h) ?? 0) + n);
+  }
+  return out;
+}
+
 /** Pass 2 over the worker pool: this thread routes, the workers classify and thread (see AnalyzePool). */
-async function threadInWorkers(cols: TweetColumns, order: Uint32Array, router: ColumnRouter, pool: AnalyzePool, write: (s: Uint8Array) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
-  pool.start(o.asOf, o.period, write);
+async function threadInWorkers(cols: TweetColumns, order: Uint32Array, router: ColumnRouter, pool: AnalyzePool, write: (s: Uint8Array) => Promise<void>, o: ThreadOpts & { weights: Map<string, number> }): Promise<ThreadResult> {
+  pool.start(o.asOf, o.period, write, o.weights);
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
     const t = cols.tweet(i);
