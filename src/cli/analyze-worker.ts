@@ -30,6 +30,10 @@ export interface RoutedBatch {
 
 export type WorkerMessage = { type: 'lines'; data: Uint8Array } | { type: 'ack' } | { type: 'done'; parts: unknown[]; orphanReplies: number; cases: number } | { type: 'error'; message: string };
 
+/** Routing is done: threading never reads a tweet's mentions. */
+const NO_MENTIONS: string[] = [];
+Object.freeze(NO_MENTIONS);
+
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const setupOf = loadSetups(init.config, init.targetMinutes, init.env);
@@ -74,7 +78,7 @@ port.on('message', (msg: RoutedBatch | 'end' | { type: 'start'; asOf: number }) 
     }
     for (let i = 0; i < msg.ids.length; i++) {
       const brand = msg.brand[i] === 1;
-      const tweet: Tweet = { id: msg.ids[i]!, authorId: msg.authors[i]!, text: msg.texts[i]!, createdAt: new Date(msg.times[i]!), mentions: [], isBrand: brand };
+      const tweet: Tweet = { id: msg.ids[i]!, authorId: msg.authors[i]!, text: msg.texts[i]!, createdAt: new Date(msg.times[i]!), mentions: NO_MENTIONS, isBrand: brand };
       const route: Route = { handle: msg.handles[i]!, customerId: msg.customers[i]!, role: brand ? 'brand' : 'customer' };
       store.step(tweet, route);
     }
