@@ -66,7 +66,7 @@ export class ColumnRouter {
   /** The watched handles that answered a tweet (TWCS lookahead): the responder index of buildResponderIndex, by id. */
   private readonly responders = new IdIndex();
   private readonly respondersText = new Map<string, number>();
-  private readonly responderLists: string[][] = [];
+  private readonly responderLists: (readonly string[])[] = [];
   private readonly parent: ParentInfo = { authorId: '', isBrand: false, handles: NO_HANDLES, customerId: undefined };
 
   constructor(
@@ -86,19 +86,25 @@ export class ColumnRouter {
       let at = to === to ? this.responders.get(to) : (this.respondersText.get(toText!) ?? -1);
       if (at === -1) {
         at = this.responderLists.length;
-        this.responderLists.push([h]);
+        // Nearly every tweet has one responder: lists of one handle are shared, and copied when a second one comes.
+        this.responderLists.push(this.one(h));
         if (to === to) this.responders.set(to, at);
         else this.respondersText.set(toText!, at);
-      } else if (!this.responderLists[at]!.includes(h)) this.responderLists[at]!.push(h);
+      } else if (!this.responderLists[at]!.includes(h)) this.responderLists[at] = [...this.responderLists[at]!, h];
     }
+  }
+
+  /** The shared list of one handle. */
+  private one(handle: string): readonly string[] {
+    let a = this.single.get(handle);
+    if (!a) this.single.set(handle, (a = [handle]));
+    return a;
   }
 
   private handlesOf(routes: Route[]): readonly string[] {
     if (routes.length === 0) return NO_HANDLES;
     if (routes.length > 1) return routes.map((r) => r.handle);
-    let a = this.single.get(routes[0]!.handle);
-    if (!a) this.single.set(routes[0]!.handle, (a = [routes[0]!.handle]));
-    return a;
+    return this.one(routes[0]!.handle);
   }
 
   /** Routes row `i`, rebuilt as `tweet`; rows must come in time order. */
