@@ -5,10 +5,10 @@ import type { Db } from '../src/db/connect.ts';
 import {
   addActivity,
   caseRowFromState,
+  firstQueuedAt,
   latestCases,
   lockHandleForAnalysis,
   markAnalyzed,
-  firstQueuedAt,
   parentTweets,
   readQueue,
   touchLastBrandTweet,
@@ -61,7 +61,7 @@ export interface AnalyzeResult {
   tweets: number;
   batches: number;
   more: boolean;
-  /** When tweets are held behind the watermark: the time the oldest of them is analyzed without waiting for a poll. */
+  /** When tweets are held behind the watermark: when the longest-waiting of them is applied without waiting for a poll. */
   heldUntil?: Date;
 }
 
@@ -124,7 +124,7 @@ export async function analyzeHandle(db: Db, handleId: number, opts: AnalyzeOptio
   return { tweets, batches, more: false, heldUntil: queuedAt ? new Date(Math.max(queuedAt.getTime() + opts.hold.maxHoldMs + 1, opts.now().getTime() + 1000)) : undefined };
 }
 
-/** One batch in one transaction: a crash anywhere rolls back everything, including the cursor, so the batch is simply redone. */
+/** One batch in one transaction: a crash anywhere rolls back everything, the queue flags included, so the batch is simply redone. */
 async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise<number> {
   return db.transaction().execute(async (trx) => {
     // Serialises analyzers of one handle across processes; graphile's job key alone does not (a re-added key runs beside a locked job).
