@@ -187,9 +187,11 @@ export const BENCH_DIR = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'replyw
 
 /**
  * A generated corpus (see `replywatch gen`), cached by size, handles, seed and format so several benchmarks share
- * one file. Times start at `startMs` (default 2017-10-01, like the sample).
+ * one file. Times start at `startMs` (default 2017-10-01, like the sample). `uniform` opens conversations at an even
+ * rate instead of the sample's hour-of-week profile: a corpus placed at the real clock then has the same volume
+ * whatever hour the benchmark runs.
  */
-export async function generatedCorpus(opts: { tweets: number; handles: number; seed?: number; format?: 'twcs' | 'x-json'; startMs?: number; days?: number }): Promise<string> {
+export async function generatedCorpus(opts: { tweets: number; handles: number; seed?: number; format?: 'twcs' | 'x-json'; startMs?: number; days?: number; uniform?: boolean }): Promise<string> {
   const { loadCorpusModel, writeCorpus } = await import('../src/sources/twcs-generator.ts');
   const { DEFAULT_SAMPLE, defaultDays } = await import('../src/cli/gen.ts');
   const format = opts.format ?? 'twcs';
@@ -197,11 +199,11 @@ export async function generatedCorpus(opts: { tweets: number; handles: number; s
   const startMs = opts.startMs ?? Date.parse('2017-10-01T00:00:00Z');
   const days = opts.days ?? defaultDays(opts.tweets);
   fs.mkdirSync(BENCH_DIR, { recursive: true });
-  const file = path.join(BENCH_DIR, `gen-${opts.tweets}-${opts.handles}-${seed}-${startMs}-${days}.${format === 'twcs' ? 'csv' : 'jsonl'}`);
+  const file = path.join(BENCH_DIR, `gen-${opts.tweets}-${opts.handles}-${seed}-${startMs}-${days}${opts.uniform ? '-u' : ''}.${format === 'twcs' ? 'csv' : 'jsonl'}`);
   if (fs.existsSync(file)) return file;
   const model = await loadCorpusModel(DEFAULT_SAMPLE);
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeCorpus(model, { tweets: opts.tweets, handles: opts.handles, seed, startMs, spanMs: days * 86_400_000, format }, tmp);
+  await writeCorpus(model, { tweets: opts.tweets, handles: opts.handles, seed, startMs, spanMs: days * 86_400_000, uniform: opts.uniform, format }, tmp);
   fs.renameSync(tmp, file);
   return file;
 }

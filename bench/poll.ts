@@ -24,7 +24,7 @@ async function scenario(s: Scenario): Promise<BenchResult[]> {
   // Ten minutes of history (the first poll backfills it), then live posts published as their time comes.
   const historyMs = 10 * 60_000;
   const spanMs = historyMs + s.seconds * 1000 + 60_000;
-  const file = await generatedCorpus({ tweets: Math.round((s.rate * spanMs) / 1000), handles: s.handles, format: 'x-json', seed: 11, startMs: now - historyMs, days: spanMs / 86_400_000 });
+  const file = await generatedCorpus({ tweets: Math.round((s.rate * spanMs) / 1000), handles: s.handles, format: 'x-json', seed: 11, startMs: now - historyMs, days: spanMs / 86_400_000, uniform: true });
   const fixture = await readXFixture(file);
   const handles = fixture.users.slice(0, s.handles).map((u) => u.username);
   const all = fixture.posts.sort((a, b) => Date.parse(a.created_at!) - Date.parse(b.created_at!));
