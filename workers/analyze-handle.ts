@@ -21,8 +21,8 @@ import {
 } from '../src/db/case.repository.ts';
 import { loadHandleContext, type HandleContext } from '../src/db/sla-context.repository.ts';
 import { addJob } from '../src/db/jobs.ts';
-import { cursorTimes } from '../src/db/cursor.repository.ts';
-import { throughCursor, type Timeline } from '../src/ingest/poll-timeline.ts';
+import { cursorTimes, throughCursor } from '../src/db/cursor.repository.ts';
+import type { Timeline } from '../src/ingest/poll-timeline.ts';
 import { compareTweets, stepTweet, type HandleSetup } from '../src/domain/analysis.ts';
 import { compileCalendar } from '../src/domain/calendar.ts';
 import { caseFlags } from '../src/domain/case-summary.ts';

@@ -18,6 +18,17 @@ export async function deleteCursor(db: Db, handleId: number, timeline: string): 
   await db.deleteFrom('cursors').where('handle_id', '=', handleId).where('timeline', '=', timeline).execute();
 }
 
+const THROUGH = ':through';
+
+/** The cursor holding the time up to which a timeline ('mentions', 'tweets', 'search') has been read completely. */
+export function throughCursor(timeline: string): string {
+  return timeline + THROUGH;
+}
+
+export function isThroughCursor(cursor: string): boolean {
+  return cursor.endsWith(THROUGH);
+}
+
 /** Times stored in the given cursors of a handle (the `<timeline>:through` watermarks), by timeline name. */
 export async function cursorTimes(db: Db, handleId: number, timelines: string[]): Promise<Map<string, Date>> {
   if (!timelines.length) return new Map();

@@ -4,7 +4,7 @@ import type { Db } from './connect.ts';
 import type { TweetRecord, XProblem } from '../domain/x-tweet.ts';
 import { addJob } from './jobs.ts';
 import { linkTweetHandles, recordTweetErrors, upsertTweets, type TweetLink } from './tweet.repository.ts';
-import { deleteCursor, setCursor } from './cursor.repository.ts';
+import { deleteCursor, isThroughCursor, setCursor } from './cursor.repository.ts';
 import { addReads } from './x-usage.repository.ts';
 
 export interface IngestBatch {
@@ -70,7 +70,7 @@ export async function ingestBatch(db: Db, batch: IngestBatch): Promise<IngestRes
     const wake = new Set(updated > 0 ? batch.links.map((l) => l.handleId) : linked.keys());
     // A finished poll moves the handle's watermark: tweets held behind it (stored by earlier pages or the other
     // timeline) may be analyzed now even if this page brought nothing new.
-    const moved = [...new Set((batch.cursors ?? []).filter((c) => c.timeline.endsWith(':through') && !wake.has(c.handleId)).map((c) => c.handleId))];
+    const moved = [...new Set((batch.cursors ?? []).filter((c) => isThroughCursor(c.timeline) && !wake.has(c.handleId)).map((c) => c.handleId))];
     if (moved.length) for (const h of await handlesWithQueue(trx, moved)) wake.add(h);
     await wakeAnalyzer(trx, [...wake].sort((a, b) => a - b));
     return { inserted, updated, linked, monthReads };

@@ -6,7 +6,7 @@ import { ENDPOINTS } from '../sources/x-client.ts';
 import { XApiError } from '../sources/x-errors.ts';
 import { withRetry, type Sleep } from '../sources/x-retry.ts';
 import { mapXPage, type XPage } from '../domain/x-tweet.ts';
-import { getCursor } from '../db/cursor.repository.ts';
+import { getCursor, throughCursor } from '../db/cursor.repository.ts';
 import { ingestBatch } from '../db/ingest.repository.ts';
 import { saveRateLimit, type StoredRateLimit } from '../db/x-usage.repository.ts';
 import type { TweetLink } from '../db/tweet.repository.ts';
@@ -29,10 +29,6 @@ interface Pending {
   polledAt?: string;
 }
 
-/** Cursor holding the time up to which a timeline has been read completely (see throughCursor). */
-export function throughCursor(timeline: Timeline): string {
-  return `${timeline}:through`;
-}
 
 export interface TimelineContext {
   db: Db;
