@@ -73,17 +73,6 @@ export async function firstQueuedAt(db: Db, handleId: number): Promise<Date | un
   return row?.at ?? undefined;
 }
 
-/** Unanalyzed links per handle (all handles when none are given): the analyzer's backlog. */
-export async function analyzerBacklog(db: Db, handleIds?: number[]): Promise<Map<number, number>> {
-  let q = db.selectFrom('tweet_handles').select(['handle_id', sql<string>`count(*)`.as('n')]).where('analyzed', '=', false);
-  if (handleIds) {
-    if (!handleIds.length) return new Map();
-    q = q.where('handle_id', 'in', handleIds);
-  }
-  const rows = await q.groupBy('handle_id').execute();
-  return new Map(rows.map((r) => [r.handle_id, Number(r.n)]));
-}
-
 export type CaseWaitRow = Pick<SlaCaseRow, 'id' | 'handle_id' | 'customer_id' | 'customer_username' | 'opening_tweet_id' | 'state' | 'awaiting_since' | 'wait_metric' | 'wait_seq' | 'policy_name' | 'tier'>;
 
 /** Locks a case for a deadline check; reads the wait columns only (the summary can be large). */
