@@ -1,7 +1,8 @@
 // Owns the `analyze_handle` job: reads a handle's new tweets in batches, threads them with the analysis core, and commits case updates, classifications, SLA timers and alerts with the cursor.
 import type { Task } from 'graphile-worker';
 import type { Deps } from '../src/deps.ts';
-import type { Db } from '../src/db/connect.ts';
+import type pg from 'pg';
+import { clientTransaction, type Db } from '../src/db/connect.ts';
 import {
   addActivity,
   caseRowFromState,
@@ -126,7 +127,7 @@ export async function analyzeHandle(db: Db, handleId: number, opts: AnalyzeOptio
 
 /** One batch in one transaction: a crash anywhere rolls back everything, the queue flags included, so the batch is simply redone. */
 async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return clientTransaction(db, async (trx, client) => {
     // Serialises analyzers of one handle across processes; graphile's job key alone does not (a re-added key runs beside a locked job).
     await lockHandleForAnalysis(trx, handleId);
     const now = opts.now();
@@ -134,13 +135,13 @@ async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise
     if (!rows.length) return 0;
     const ctx = await loadHandleContext(trx, handleId);
     if (!ctx) throw new Error(`handle ${handleId} vanished while its tweets were being analyzed`);
-    await applyBatch(trx, ctx, rows, now, opts.canned);
+    await applyBatch(trx, client, ctx, rows, now, opts.canned);
     await markAnalyzed(trx, handleId, rows.map((r) => r.id));
     return rows.length;
   });
 }
 
-async function applyBatch(trx: Db, ctx: HandleContext, rows: QueuedTweet[], now: Date, canned: CannedDetector): Promise<void> {
+async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, rows: QueuedTweet[], now: Date, canned: CannedDetector): Promise<void> {
   const handles = await watchedHandles(trx);
   const watched = watchList(
     handles.map((h) => h.handle),
@@ -260,9 +261,10 @@ async function applyBatch(trx: Db, ctx: HandleContext, rows: QueuedTweet[], now:
     const t = touched.get(r.case_key)!;
     r.next_due_at = nextDue(t, clock);
   }
-  const ids = await upsertCases(trx, caseRows, now);
+  const ids = await upsertCases(trx, client, caseRows, now);
   await upsertClassifications(
     trx,
+    client,
     classifications.map(({ caseKey, ...c }) => ({ ...c, case_id: caseKey ? (ids.get(caseKey) ?? null) : null })),
     now,
   );

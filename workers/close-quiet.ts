@@ -2,7 +2,7 @@
 // new tweet comes to close it, so "open cases" in the API and dashboard mean what `replywatch analyze` means by them.
 import type { Task } from 'graphile-worker';
 import type { Deps } from '../src/deps.ts';
-import type { Db } from '../src/db/connect.ts';
+import { clientTransaction, type Db } from '../src/db/connect.ts';
 import { activeHandles } from '../src/db/activity.repository.ts';
 import { caseRowFromState, lockHandleForAnalysis, quietCandidates, upsertCases } from '../src/db/case.repository.ts';
 import { loadHandleContext, loadPolicies } from '../src/db/sla-context.repository.ts';
@@ -27,7 +27,7 @@ export async function closeQuietCases(db: Db, now: Date): Promise<number> {
     if (!ctx) continue;
     const calendar = compileCalendar(ctx.calendar ?? ALWAYS_OPEN);
     for (let after = '0'; ; ) {
-      const n = await db.transaction().execute(async (trx) => {
+      const n = await clientTransaction(db, async (trx, client) => {
         // The analyzer's lock: a batch of this handle's tweets and this sweep never interleave.
         await lockHandleForAnalysis(trx, h.id);
         const rows = await quietCandidates(trx, h.id, before, after, CHUNK);
@@ -39,7 +39,7 @@ export async function closeQuietCases(db: Db, now: Date): Promise<number> {
           const setup = { handle: ctx.handle, policy, calendar };
           updates.push(caseRowFromState(h.id, state, { teamId: r.team_id ?? ctx.teamId, policyName: policy.name, tier: r.tier, flags: caseFlags(state, setup, now.getTime()), nextDueAt: null }, r.customer_username));
         }
-        if (updates.length) await upsertCases(trx, updates, now);
+        if (updates.length) await upsertCases(trx, client, updates, now);
         closed += updates.length;
         if (rows.length) after = rows[rows.length - 1]!.id;
         return rows.length;

@@ -1,6 +1,8 @@
 // Owns writing case state (the analyzer's side): the per-handle work queue, case upserts, classifications and activity buckets.
 import { sql } from 'kysely';
+import type pg from 'pg';
 import type { Db } from './connect.ts';
+import { copyRows } from './copy.ts';
 import { slaDb, type SlaCaseColumns } from './sla.schema.ts';
 import type { CasesTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
@@ -90,30 +92,34 @@ export async function casesByKey(db: Db, keys: string[]): Promise<SlaCaseRow[]> 
   return slaDb(db).selectFrom('cases').selectAll().where('case_key', 'in', keys).forUpdate().execute();
 }
 
-/** Inserts or updates cases by case_key; returns each key's id. */
-export async function upsertCases(db: Db, rows: NewSlaCaseRow[], now: Date): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (!rows.length) return out;
-  const cols = Object.keys(rows[0]).filter((c) => c !== 'created_at');
-  const list = sql.join(cols.map((c) => sql.ref(c)));
-  const updates = sql.join(cols.filter((c) => c !== 'case_key').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
-  for (let i = 0; i < rows.length; i += 2000) {
-    // Raw SQL: the whole chunk travels as one jsonb parameter expanded by jsonb_populate_recordset, instead of tens of
-    // thousands of bind parameters; Kysely has no builder for it. jsonb columns go in as JSON values, not strings.
-    const doc = JSON.stringify(rows.slice(i, i + 2000).map(jsonRow));
-    const res = await sql<{ id: string; case_key: string }>`
-      insert into cases (${list}) select ${list} from jsonb_populate_recordset(null::cases, ${doc}::jsonb)
-      on conflict (case_key) do update set ${updates}, updated_at = ${now}
-      returning id, case_key`.execute(db);
-    for (const r of res.rows) out.set(r.case_key, r.id);
-  }
-  return out;
+/**
+ * A session-local staging table shaped like `table`, emptied at commit. Rows are COPYed into it and moved with one
+ * `insert … select … on conflict`: the server parses each value once, where one jsonb document of the whole batch
+ * cost it about twice as much (measured in docs/scaling.md §2).
+ */
+async function stage(db: Db, table: 'cases' | 'tweet_classifications'): Promise<string> {
+  const name = `${table}_stage`;
+  // Raw SQL: temporary tables are DDL. "if not exists": the table lives as long as the connection.
+  await sql`create temp table if not exists ${sql.id(name)} (like ${sql.id(table)} including defaults) on commit delete rows`.execute(db);
+  return name;
 }
 
-const JSON_COLUMNS = ['summary', 'next_response_seconds', 'next_response_business_seconds', 'reasons'];
-function jsonRow(row: object): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...row };
-  for (const c of JSON_COLUMNS) if (typeof out[c] === 'string') out[c] = JSON.parse(out[c] as string);
+/** Inserts or updates cases by case_key; returns each key's id. Runs in `trx`, on `client` (see clientTransaction). */
+export async function upsertCases(trx: Db, client: pg.PoolClient, rows: NewSlaCaseRow[], now: Date): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!rows.length) return out;
+  const cols = Object.keys(rows[0]).filter((c) => c !== 'created_at') as (keyof NewSlaCaseRow)[];
+  const table = await stage(trx, 'cases');
+  await copyRows(client, table, cols, rows.map((r) => cols.map((c) => r[c])));
+  const list = sql.join(cols.map((c) => sql.ref(c)));
+  const updates = sql.join(cols.filter((c) => c !== 'case_key').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
+  // Raw SQL: a data-modifying CTE empties the staging table in the same statement; Kysely has no builder for it.
+  const res = await sql<{ id: string; case_key: string }>`
+    with staged as (delete from ${sql.id(table)} returning *)
+    insert into cases (${list}) select ${list} from staged
+    on conflict (case_key) do update set ${updates}, updated_at = ${now}
+    returning id, case_key`.execute(trx);
+  for (const r of res.rows) out.set(r.case_key, r.id);
   return out;
 }
 
@@ -129,17 +135,25 @@ export interface ClassificationRow {
   reasons: string[];
 }
 
-export async function upsertClassifications(db: Db, rows: ClassificationRow[], now: Date): Promise<void> {
-  for (let i = 0; i < rows.length; i += 5000) {
-    // Raw SQL for the same reason as upsertCases: one jsonb parameter per chunk.
-    const doc = JSON.stringify(rows.slice(i, i + 5000));
-    await sql`
-      insert into tweet_classifications (tweet_id, handle_id, case_id, customer_id, role, kind, complaint_score, flags, reasons, classified_at)
-      select tweet_id, handle_id, case_id, customer_id, role, kind, complaint_score, flags, reasons, ${now}
-      from jsonb_populate_recordset(null::tweet_classifications, ${doc}::jsonb)
-      on conflict (tweet_id, handle_id) do update set case_id = excluded.case_id, customer_id = excluded.customer_id, role = excluded.role,
-        kind = excluded.kind, complaint_score = excluded.complaint_score, flags = excluded.flags, reasons = excluded.reasons, classified_at = excluded.classified_at`.execute(db);
-  }
+const CLASSIFICATION_COLUMNS = ['tweet_id', 'handle_id', 'case_id', 'customer_id', 'role', 'kind', 'complaint_score', 'flags', 'reasons', 'classified_at'] as const;
+
+/** Inserts or replaces the classification of each (tweet, handle). Runs in `trx`, on `client` (see clientTransaction). */
+export async function upsertClassifications(trx: Db, client: pg.PoolClient, rows: ClassificationRow[], now: Date): Promise<void> {
+  if (!rows.length) return;
+  const table = await stage(trx, 'tweet_classifications');
+  await copyRows(
+    client,
+    table,
+    CLASSIFICATION_COLUMNS,
+    rows.map((r) => [r.tweet_id, r.handle_id, r.case_id, r.customer_id, r.role, r.kind, r.complaint_score, r.flags, JSON.stringify(r.reasons), now]),
+  );
+  const list = sql.join(CLASSIFICATION_COLUMNS.map((c) => sql.ref(c)));
+  const updates = sql.join(CLASSIFICATION_COLUMNS.filter((c) => c !== 'tweet_id' && c !== 'handle_id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
+  // Raw SQL for the same reason as upsertCases.
+  await sql`
+    with staged as (delete from ${sql.id(table)} returning *)
+    insert into tweet_classifications (${list}) select ${list} from staged
+    on conflict (tweet_id, handle_id) do update set ${updates}`.execute(trx);
 }
 
 /** Adds tweet counts to the handle's one-minute activity buckets (the surge baseline). */

@@ -18,12 +18,29 @@ export interface Connection {
 // timestamptz and bigint stay as pg gives them (Date, string); numeric (aggregates) become numbers.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => (v === null ? null : Number(v)));
 
+/** The pool behind each Db made here, for transactions that need the pg client itself (see clientTransaction). */
+const pools = new WeakMap<Db, pg.Pool>();
+
 export function createDb(url: string, max = 10): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max });
   // A dropped idle connection (e.g. a PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
   return { db, pool };
+}
+
+/**
+ * A transaction whose callback gets both a Kysely handle and the pg client under it, for what Kysely cannot send
+ * (COPY FROM STDIN, see copy.ts). The Kysely handle is bound to that one client; Kysely commits or rolls back and
+ * returns the client to the pool, as in `db.transaction()`.
+ */
+export async function clientTransaction<T>(db: Db, fn: (trx: Db, client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('clientTransaction: this Db was not made by createDb');
+  const client = await pool.connect();
+  const onClient = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => client, end: async () => {} } as unknown as pg.Pool }) });
+  return onClient.transaction().execute((trx) => fn(trx, client));
 }
 
 export async function connect(opts: { databaseUrl?: string; dataDir: string; log: Logger; poolSize?: number }): Promise<Connection> {

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { clientTransaction } from '../../src/db/connect.ts';
+import { copyField, copyRows } from '../../src/db/copy.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb({ migrate: false });
+  await sql`create table copy_probe (id int primary key, txt text, tags text[], doc jsonb, at timestamptz, score double precision)`.execute(t.db);
+});
+afterAll(async () => {
+  await t.destroy();
+});
+
+describe('COPY rows', () => {
+  it('round-trips text with tabs, line breaks, backslashes and quotes, arrays with awkward elements, nulls, JSON and times', async () => {
+    const awkward = 'tab\there\nnew line\r\nback\\slash "quoted" \\N ünïcödé 🛫';
+    const tags = ['', 'NULL', 'a,b', '{brace}', 'say "hi"', 'back\\slash', 'line\nbreak'];
+    const doc = { reasons: ["dm_request: 'DM us'", 'tab\tin json', 'back\\slash'], n: 1.5 };
+    const at = new Date('2026-03-29T01:30:00.123Z');
+    await clientTransaction(t.db, async (_trx, client) => {
+      const n = await copyRows(client, 'copy_probe', ['id', 'txt', 'tags', 'doc', 'at', 'score'], [
+        [1, awkward, tags, JSON.stringify(doc), at, 0.924],
+        [2, null, [], '[]', null, null],
+        [3, '', null, 'null', at, -0],
+      ]);
+      expect(n).toBe(3);
+    });
+    const rows = await sql<{ id: number; txt: string | null; tags: string[] | null; doc: unknown; at: Date | null; score: number | null }>`select * from copy_probe order by id`.execute(t.db);
+    expect(rows.rows).toEqual([
+      { id: 1, txt: awkward, tags, doc, at, score: 0.924 },
+      { id: 2, txt: null, tags: [], doc: [], at: null, score: null },
+      { id: 3, txt: '', tags: null, doc: null, at, score: 0 },
+    ]);
+  });
+
+  it('leaves nothing behind when the transaction rolls back', async () => {
+    await expect(
+      clientTransaction(t.db, async (_trx, client) => {
+        await copyRows(client, 'copy_probe', ['id', 'txt'], [[10, 'gone']]);
+        throw new Error('stop');
+      }),
+    ).rejects.toThrow('stop');
+    const n = await sql<{ n: number }>`select count(*)::int as n from copy_probe where id = 10`.execute(t.db);
+    expect(n.rows[0]!.n).toBe(0);
+  });
+
+  it('runs in the transaction of the Kysely handle it gives', async () => {
+    await clientTransaction(t.db, async (trx, client) => {
+      await sql`insert into copy_probe (id, txt) values (20, 'via kysely')`.execute(trx);
+      await copyRows(client, 'copy_probe', ['id', 'txt'], [[21, 'via copy']]);
+      // The Kysely handle sees the COPYed row before commit: one connection, one transaction.
+      const seen = await sql<{ n: number }>`select count(*)::int as n from copy_probe where id in (20, 21)`.execute(trx);
+      expect(seen.rows[0]!.n).toBe(2);
+      // Another connection does not, until commit.
+      const outside = await sql<{ n: number }>`select count(*)::int as n from copy_probe where id in (20, 21)`.execute(t.db);
+      expect(outside.rows[0]!.n).toBe(0);
+    });
+    const after = await sql<{ n: number }>`select count(*)::int as n from copy_probe where id in (20, 21)`.execute(t.db);
+    expect(after.rows[0]!.n).toBe(2);
+  });
+
+  it('escapes only what COPY text format needs', () => {
+    expect(copyField(null)).toBe('\\N');
+    expect(copyField('plain')).toBe('plain');
+    expect(copyField('a\tb\\c')).toBe('a\\tb\\\\c');
+    expect(copyField(['x', null])).toBe('{"x",NULL}');
+  });
+});
