@@ -8,6 +8,7 @@ import * as m0005 from './0005_api_indexes.ts';
 import * as m0006 from './0006_drop_unused_tweet_indexes.ts';
 import * as m0007 from './0007_analyzer_queue.ts';
 import * as m0008 from './0008_delivery_channel_pause.ts';
+import * as m0009 from './0009_classification_fk_checks.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core_tables': m0001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_drop_unused_tweet_indexes': m0006,
   '0007_analyzer_queue': m0007,
   '0008_delivery_channel_pause': m0008,
+  '0009_classification_fk_checks': m0009,
 };

@@ -25,6 +25,11 @@ describe('migrations', () => {
     expect(gw.rows[0].n).toBe(1);
   });
 
+  it('leave tweet_classifications one foreign key, to handles (its per-row checks on tweets and cases were dropped)', async () => {
+    const fks = await sql<{ def: string }>`select pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'tweet_classifications'::regclass and contype = 'f'`.execute(t.db);
+    expect(fks.rows.map((r) => r.def)).toEqual(['FOREIGN KEY (handle_id) REFERENCES handles(id) ON DELETE CASCADE']);
+  });
+
   it('are idempotent on a second run', async () => {
     expect(await migrate(t.db, t.url)).toEqual([]);
   });
