@@ -100,12 +100,6 @@ function toTweet(r: QueuedTweet): Tweet {
   };
 }
 
-/** Follower count when the source stored the author's public metrics (X API v2 `users` expansion); TWCS has none. */
-function followersOf(raw: unknown): number | undefined {
-  const n = (raw as { author?: { public_metrics?: { followers_count?: unknown } } } | null)?.author?.public_metrics?.followers_count;
-  return typeof n === 'number' ? n : undefined;
-}
-
 /** Processes queued tweets of one handle until the queue is empty or `maxBatches` ran. */
 export async function analyzeHandle(db: Db, handleId: number, opts: AnalyzeOptions): Promise<AnalyzeResult> {
   let tweets = 0;
@@ -186,10 +180,10 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
   const classifications: (ClassificationRow & { caseKey: string | null })[] = [];
   const events: CaseEvent[] = [];
   const setups = new Map<string, HandleSetup & { tier: string; policyReasons: string[] }>();
-  const setupFor = (customerId: string, username: string | undefined, raw: unknown) => {
+  const setupFor = (customerId: string, username: string | undefined, followers: number | null) => {
     let s = setups.get(customerId);
     if (!s) {
-      const eff = effectivePolicy(ctx.scope, { id: customerId, username, followers: followersOf(raw) });
+      const eff = effectivePolicy(ctx.scope, { id: customerId, username, followers: followers ?? undefined });
       s = { handle: ctx.handle, policy: eff.policy, calendar, tier: eff.tier, policyReasons: eff.reasons };
       setups.set(customerId, s);
     }
@@ -230,7 +224,7 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
       loaded.add(route.customerId);
     }
     const prev = latest.get(route.customerId);
-    const setup = setupFor(route.customerId, usernames.get(route.customerId) ?? undefined, tweet.isBrand ? null : row.raw);
+    const setup = setupFor(route.customerId, usernames.get(route.customerId) ?? undefined, tweet.isBrand ? null : row.followers);
     const res = stepTweet(prev, tweet, route, setup, canned);
     events.push(...res.events);
     if (res.closed) touched.set(res.closed.caseId, { state: res.closed, setup, tier: setup.tier });

@@ -24,7 +24,8 @@ export interface QueuedTweet {
   in_reply_to_user_id: string | null;
   conversation_id: string | null;
   mentions: string[];
-  raw: unknown;
+  /** The author's follower count when the source stored it (X API v2 `users` expansion); TWCS rows have none. */
+  followers: number | null;
 }
 
 /** Takes the handle's analyzer lock for this transaction: one analyzer batch per handle at a time, on any process. */
@@ -49,7 +50,10 @@ export async function readQueue(db: Db, handleId: number, ready: QueueLimit | nu
     .selectFrom('tweet_handles as th')
     .innerJoin('tweets as t', 't.id', 'th.tweet_id')
     .select(['th.role', 't.id', 't.author_id', 't.author_username', 't.author_name', 't.text', 't.created_at'])
-    .select(['t.in_reply_to_tweet_id', 't.in_reply_to_user_id', 't.conversation_id', 't.mentions', 't.raw'])
+    .select(['t.in_reply_to_tweet_id', 't.in_reply_to_user_id', 't.conversation_id', 't.mentions'])
+    // Only the follower count of the stored X payload: the whole of it (kilobytes a tweet) would cross the wire and be
+    // parsed for one number. Non-numbers read as null.
+    .select(sql<number | null>`case when jsonb_typeof(t.raw #> '{author,public_metrics,followers_count}') = 'number' then (t.raw #>> '{author,public_metrics,followers_count}')::float8 end`.as('followers'))
     .where('th.handle_id', '=', handleId)
     // Literal, not a bound false: the planner matches it to the partial queue index.
     .where(sql<boolean>`not th.analyzed`);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { addTweets, analyze, pendingJobs, seedHandle } from './helpers.ts';
 import { slaDb } from '../../src/db/sla.schema.ts';
+import { linkTweetHandles, upsertTweets } from '../../src/db/tweet.repository.ts';
 import type { Calendar } from '../../src/domain/types.ts';
 
 let t: TestDb;
@@ -124,6 +125,32 @@ describe('waits', () => {
     expect(rows.map((r) => [r.customer_id, r.tier, r.next_due_at!.toISOString()])).toEqual([
       ['706', 'vip', '2026-03-02T10:15:00.000Z'],
       ['707', 'standard', '2026-03-02T11:00:00.000Z'],
+    ]);
+  });
+
+  it('a customer above the follower threshold (from the stored X payload) gets the VIP policy', async () => {
+    const { handleId, handle } = await seedHandle(t.db, { vip: ['followers>=10000'], vipPolicy: { clock: 'wall', firstResponseMinutes: 15, warnRatios: [] } });
+    const at = new Date('2026-03-02T10:00:00Z');
+    const tweet = (id: string, author: string) => ({ id, authorId: author, text: 'where is my order', createdAt: at, mentions: [handle], isBrand: false });
+    const payload = (followers: unknown) => ({ id: 'x', author: { id: 'a', public_metrics: { followers_count: followers } } });
+    await upsertTweets(
+      t.db,
+      [
+        { tweet: tweet('1411', '711'), raw: payload(25_000) },
+        { tweet: tweet('1412', '712'), raw: payload(9_999) },
+        { tweet: tweet('1413', '713'), raw: payload('lots') },
+        { tweet: tweet('1414', '714') },
+      ],
+      'test',
+    );
+    await linkTweetHandles(t.db, ['1411', '1412', '1413', '1414'].map((id) => ({ handleId, tweetId: id, role: 'customer' as const, createdAt: at })));
+    await analyze(t.db, handleId, '2026-03-02T10:01:00Z');
+    const rows = await slaDb(t.db).selectFrom('cases').select(['customer_id', 'tier', 'next_due_at']).where('handle_id', '=', handleId).orderBy('customer_id').execute();
+    expect(rows.map((r) => [r.customer_id, r.tier, r.next_due_at!.toISOString()])).toEqual([
+      ['711', 'vip', '2026-03-02T10:15:00.000Z'],
+      ['712', 'standard', '2026-03-02T11:00:00.000Z'],
+      ['713', 'standard', '2026-03-02T11:00:00.000Z'],
+      ['714', 'standard', '2026-03-02T11:00:00.000Z'],
     ]);
   });
 });
