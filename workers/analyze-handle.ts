@@ -256,12 +256,8 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
     r.next_due_at = nextDue(t, clock);
   }
   const ids = await upsertCases(trx, client, caseRows, now);
-  await upsertClassifications(
-    trx,
-    client,
-    classifications.map(({ caseKey, ...c }) => ({ ...c, case_id: caseKey ? (ids.get(caseKey) ?? null) : null })),
-    now,
-  );
+  for (const c of classifications) c.case_id = c.caseKey ? (ids.get(c.caseKey) ?? null) : null;
+  await upsertClassifications(trx, client, classifications, now);
   await addActivity(trx, ctx.handleId, [...buckets.values()]);
   if (lastBrand) await touchLastBrandTweet(trx, ctx.handleId, lastBrand);
   await applyCaseEffects(trx, ctx, { touched, ids, events, clock, now });

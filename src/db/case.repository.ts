@@ -199,7 +199,7 @@ export function caseRowFromState(handleId: number, s: CaseState, sla: CaseSla, c
     close_reason: s.closeReason,
     first_customer_at: new Date(s.openedAt),
     last_customer_at: new Date(s.lastCustomerAt),
-    first_brand_at: s.replies.length ? new Date(Math.min(...s.replies.map((r) => r.at))) : null,
+    first_brand_at: s.replies.length ? new Date(s.replies.reduce((min, r) => (r.at < min ? r.at : min), Infinity)) : null,
     last_brand_at: d(s.lastBrandAt),
     awaiting_since: waiting ? new Date(s.awaitingSince!) : null,
     first_response_seconds: s.firstResponseSeconds,
@@ -222,11 +222,12 @@ export function caseRowFromState(handleId: number, s: CaseState, sla: CaseSla, c
 }
 
 /** The latest case (open or closed) of each customer with the handle: where the next tweet of that pair is applied. */
-export async function latestCases(db: Db, handleId: number, customerIds: string[]): Promise<SlaCaseRow[]> {
+export async function latestCases(db: Db, handleId: number, customerIds: string[]): Promise<Pick<SlaCaseRow, 'customer_id' | 'customer_username' | 'summary'>[]> {
   if (!customerIds.length) return [];
   return slaDb(db)
     .selectFrom('cases')
-    .selectAll()
+    // The summary holds the whole state; the other columns are derived from it.
+    .select(['customer_id', 'customer_username', 'summary'])
     .distinctOn('customer_id')
     .where('handle_id', '=', handleId)
     .where('customer_id', 'in', customerIds)

@@ -7,6 +7,15 @@ import { from as copyFrom } from 'pg-copy-streams';
 
 /** A value as a COPY text field: null as \N; backslash, tab and line breaks escaped; arrays as array literals. */
 export function copyField(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return escapeText(v);
+    case 'number':
+    case 'bigint':
+      return String(v);
+    case 'boolean':
+      return v ? 't' : 'f';
+  }
   if (v === null || v === undefined) return '\\N';
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return escapeText(`{${v.map(arrayElement).join(',')}}`);
@@ -30,7 +39,9 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: re
   function* chunks() {
     let chunk = '';
     for (const r of rows) {
-      chunk += r.map(copyField).join('\t') + '\n';
+      let line = copyField(r[0]);
+      for (let i = 1; i < r.length; i++) line += '\t' + copyField(r[i]);
+      chunk += line + '\n';
       n++;
       if (chunk.length >= 1 << 20) {
         yield chunk;
