@@ -1,4 +1,5 @@
-// Owns the `replywatch alerts` commands: test a route (dry run or send), list dead deliveries, requeue them.
+// Owns the `replywatch alerts` commands: test a route (dry run or send), acknowledge or resolve alerts, list dead deliveries, requeue them.
+import os from 'node:os';
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
@@ -6,9 +7,10 @@ import { withDeps } from '../runtime.ts';
 import { testRoute } from '../alerts/route-test.ts';
 import { listDeadDeliveries, retryDead } from '../alerts/recover.ts';
 import { formatChannelReport, listChannelReports } from '../alerts/channel-pause.ts';
+import { ackAndStopEscalation, resolveAndStopEscalation } from '../alerts/alert-state.ts';
 
 export function register(program: Command): void {
-  const alerts = program.command('alerts').description('alert delivery: test routes, inspect and retry dead deliveries');
+  const alerts = program.command('alerts').description('alerts and their delivery: test routes, acknowledge or resolve alerts, inspect and retry dead deliveries');
 
   alerts
     .command('test')
@@ -34,6 +36,35 @@ export function register(program: Command): void {
       if (!opts.send) process.stdout.write(`dry run: nothing was sent; add --send to send it\n`);
       if (failed) process.exitCode = 1;
     });
+
+  for (const action of ['ack', 'resolve'] as const) {
+    const cmd = alerts
+      .command(action)
+      .description(action === 'ack' ? 'acknowledge alerts (someone is on it): stops their escalation' : 'resolve alerts: stops their escalation; the breach log keeps them')
+      .argument('<ids...>', 'alert ids (the `id` of /v1/alerts and of the webhook payload)')
+      .option('--by <name>', 'who did it, recorded on the alert', `cli:${os.userInfo().username}`);
+    if (action === 'resolve') cmd.option('--note <text>', 'resolution note', 'resolved from the command line');
+    cmd.action(async (ids: string[], opts: { by: string; note?: string }) => {
+      const bad = ids.filter((id) => !/^\d{1,18}$/.test(id));
+      if (bad.length) throw new Error(`alert ids are numbers; not: ${bad.join(', ')}`);
+      await withDeps(async (deps) => {
+        for (const id of ids) {
+          const now = deps.clock();
+          const after = action === 'ack' ? await ackAndStopEscalation(deps.db, id, opts.by, now) : await resolveAndStopEscalation(deps.db, id, opts.by, opts.note ?? null, now);
+          if (!after) {
+            process.stderr.write(`alert ${id}: no such alert\n`);
+            process.exitCode = 1;
+          } else if (action === 'ack' && after.state === 'resolved') {
+            process.stderr.write(`alert ${id}: already resolved${after.resolved_by ? ` by ${after.resolved_by}` : ''}; nothing to acknowledge\n`);
+            process.exitCode = 1;
+          } else {
+            const who = action === 'ack' ? after.acknowledged_by : after.resolved_by;
+            process.stdout.write(`alert ${id} (${after.kind}, ${after.title}): ${after.state} by ${who}${who === opts.by ? '' : ' earlier'}; escalation stopped\n`);
+          }
+        }
+      });
+    });
+  }
 
   alerts
     .command('dead')
