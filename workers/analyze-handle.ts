@@ -260,7 +260,7 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
   await upsertClassifications(trx, client, classifications, now);
   await addActivity(trx, ctx.handleId, [...buckets.values()]);
   if (lastBrand) await touchLastBrandTweet(trx, ctx.handleId, lastBrand);
-  await applyCaseEffects(trx, ctx, { touched, ids, events, clock, now });
+  await applyCaseEffects(trx, ctx, { client, touched, ids, events, clock, now });
   if (tweets.some((t) => !t.isBrand)) {
     await addJob(trx, DETECT_SURGE, { handleId: ctx.handleId }, { jobKey: `${DETECT_SURGE}:${ctx.handleId}`, jobKeyMode: 'preserve_run_at' });
   }

@@ -1,4 +1,5 @@
 // Owns what a batch of case updates means for the SLA: deadline jobs planned or removed, breaches logged and completed, SLA alerts resolved, rule alerts raised.
+import type pg from 'pg';
 import type { Db } from '../src/db/connect.ts';
 import type { HandleContext } from '../src/db/sla-context.repository.ts';
 import { caseTimelines } from '../src/db/case.repository.ts';
@@ -21,6 +22,8 @@ export interface TouchedCase {
 }
 
 export interface BatchEffects {
+  /** The pg client under `trx` (see clientTransaction), for COPY. */
+  client: pg.PoolClient;
   touched: Map<string, TouchedCase>;
   /** case_key -> cases.id */
   ids: Map<string, string>;
@@ -80,7 +83,7 @@ export async function applyCaseEffects(trx: Db, ctx: HandleContext, b: BatchEffe
     }
   }
   // Breaches a deadline job already logged (unanswered then) get their answer; the rest are logged answered.
-  const existing = new Set(await insertAnsweredBreaches(trx, late));
+  const existing = new Set(await insertAnsweredBreaches(trx, b.client, late));
   for (const x of late) {
     if (!existing.has(`${x.caseId}|${x.metric}|${x.sequence}`)) continue;
     await answerBreach(trx, { caseId: x.caseId, metric: x.metric, sequence: x.sequence }, { answeredAt: x.answeredAt!, actualSeconds: x.actualSeconds!, actualBusinessSeconds: x.actualBusinessSeconds!, overBySeconds: x.overBySeconds! });

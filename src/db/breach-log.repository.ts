@@ -1,5 +1,8 @@
 // Owns writing the breach event log: one row per missed target, stamped with its due time, completed when the brand answers.
+import { sql } from 'kysely';
+import type pg from 'pg';
 import type { Db } from './connect.ts';
+import { stageRows } from './copy.ts';
 
 export interface NewBreach {
   caseId: string;
@@ -48,20 +51,33 @@ export async function insertBreach(db: Db, b: NewBreach): Promise<string | undef
   return row?.id;
 }
 
-/** Records many answered breaches at once; returns the keys (`caseId|metric|sequence`) that already existed. */
-export async function insertAnsweredBreaches(db: Db, rows: NewBreach[]): Promise<string[]> {
+const BREACH_COLUMNS = ['case_id', 'handle_id', 'team_id', 'metric', 'sequence', 'policy', 'clock', 'target_seconds', 'started_at', 'due_at', 'answered_at', 'actual_seconds', 'actual_business_seconds', 'over_by_seconds'] as const;
+
+/**
+ * Records many answered breaches at once; returns the keys (`caseId|metric|sequence`) that already existed. Runs in
+ * `trx`, on `client` (see clientTransaction): a backlog answers thousands of late waits a batch.
+ */
+export async function insertAnsweredBreaches(trx: Db, client: pg.PoolClient, rows: NewBreach[]): Promise<string[]> {
   if (!rows.length) return [];
   const key = (r: { case_id: string; metric: string; sequence: number }) => `${r.case_id}|${r.metric}|${r.sequence}`;
-  const inserted = new Set<string>();
-  for (let i = 0; i < rows.length; i += 1000) {
-    const res = await db
-      .insertInto('breaches')
-      .values(rows.slice(i, i + 1000).map(toRow))
-      .onConflict((oc) => oc.constraint('breaches_unique').doNothing())
-      .returning(['case_id', 'metric', 'sequence'])
-      .execute();
-    for (const r of res) inserted.add(key(r));
-  }
+  const table = await stageRows(
+    trx,
+    client,
+    'breaches',
+    BREACH_COLUMNS,
+    rows.map((b) => {
+      const r = toRow(b);
+      return BREACH_COLUMNS.map((c) => r[c]);
+    }),
+  );
+  const list = sql.join(BREACH_COLUMNS.map((c) => sql.ref(c)));
+  // Raw SQL: see stageRows.
+  const res = await sql<{ case_id: string; metric: string; sequence: number }>`
+    with staged as (delete from ${sql.id(table)} returning *)
+    insert into breaches (${list}) select ${list} from staged
+    on conflict on constraint breaches_unique do nothing
+    returning case_id, metric, sequence`.execute(trx);
+  const inserted = new Set(res.rows.map(key));
   return rows.map((r) => key({ case_id: r.caseId, metric: r.metric, sequence: r.sequence })).filter((k) => !inserted.has(k));
 }
 

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from './connect.ts';
-import { copyRows } from './copy.ts';
+import { stageRows } from './copy.ts';
 import { slaDb, type SlaCaseColumns } from './sla.schema.ts';
 import type { CasesTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
@@ -96,25 +96,12 @@ export async function casesByKey(db: Db, keys: string[]): Promise<SlaCaseRow[]> 
   return slaDb(db).selectFrom('cases').selectAll().where('case_key', 'in', keys).forUpdate().execute();
 }
 
-/**
- * A session-local staging table shaped like `table`, emptied at commit. Rows are COPYed into it and moved with one
- * `insert … select … on conflict`: the server parses each value once, where one jsonb document of the whole batch
- * cost it about twice as much (measured in docs/scaling.md §2).
- */
-async function stage(db: Db, table: 'cases' | 'tweet_classifications'): Promise<string> {
-  const name = `${table}_stage`;
-  // Raw SQL: temporary tables are DDL. "if not exists": the table lives as long as the connection.
-  await sql`create temp table if not exists ${sql.id(name)} (like ${sql.id(table)} including defaults) on commit delete rows`.execute(db);
-  return name;
-}
-
 /** Inserts or updates cases by case_key; returns each key's id. Runs in `trx`, on `client` (see clientTransaction). */
 export async function upsertCases(trx: Db, client: pg.PoolClient, rows: NewSlaCaseRow[], now: Date): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (!rows.length) return out;
   const cols = Object.keys(rows[0]).filter((c) => c !== 'created_at') as (keyof NewSlaCaseRow)[];
-  const table = await stage(trx, 'cases');
-  await copyRows(client, table, cols, rows.map((r) => cols.map((c) => r[c])));
+  const table = await stageRows(trx, client, 'cases', cols, rows.map((r) => cols.map((c) => r[c])));
   const list = sql.join(cols.map((c) => sql.ref(c)));
   const updates = sql.join(cols.filter((c) => c !== 'case_key').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
   // Raw SQL: a data-modifying CTE empties the staging table in the same statement; Kysely has no builder for it.
@@ -144,10 +131,10 @@ const CLASSIFICATION_COLUMNS = ['tweet_id', 'handle_id', 'case_id', 'customer_id
 /** Inserts or replaces the classification of each (tweet, handle). Runs in `trx`, on `client` (see clientTransaction). */
 export async function upsertClassifications(trx: Db, client: pg.PoolClient, rows: ClassificationRow[], now: Date): Promise<void> {
   if (!rows.length) return;
-  const table = await stage(trx, 'tweet_classifications');
-  await copyRows(
+  const table = await stageRows(
+    trx,
     client,
-    table,
+    'tweet_classifications',
     CLASSIFICATION_COLUMNS,
     rows.map((r) => [r.tweet_id, r.handle_id, r.case_id, r.customer_id, r.role, r.kind, r.complaint_score, r.flags, JSON.stringify(r.reasons), now]),
   );

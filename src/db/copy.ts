@@ -2,8 +2,10 @@
 // document or thousands of bind parameters cost the server several times more than COPY does.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { Db } from './connect.ts';
 
 /** A value as a COPY text field: null as \N; backslash, tab and line breaks escaped; arrays as array literals. */
 export function copyField(v: unknown): string {
@@ -53,4 +55,19 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: re
   const cols = columns.map((c) => `"${c}"`).join(', ');
   await pipeline(Readable.from(chunks()), client.query(copyFrom(`copy ${table} (${cols}) from stdin`)));
   return n;
+}
+
+/**
+ * COPYs rows into a session-local staging table with the columns of `table`, emptied at commit; returns its name. The caller
+ * moves them with one `with staged as (delete from <stage> returning *) insert into <table> … select … from staged`:
+ * the server parses each value once, where one jsonb document of the batch, or thousands of bind parameters, cost it
+ * about twice as much (docs/scaling.md §2). `trx` and `client` must be the same transaction (see clientTransaction).
+ */
+export async function stageRows(trx: Db, client: pg.PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<string> {
+  const name = `${table}_stage`;
+  // Raw SQL: temporary tables are DDL. The table's columns without constraints or defaults (a serial default would
+  // draw ids from the real table's sequence); "if not exists": it lives as long as the connection.
+  await sql`create temp table if not exists ${sql.id(name)} on commit delete rows as select * from ${sql.id(table)} with no data`.execute(trx);
+  await copyRows(client, name, columns, rows);
+  return name;
 }
