@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { canOpen, openings } from '../../src/domain/classify/rule-prefixes.ts';
-import { RuleSet } from '../../src/domain/classify/rules.ts';
+import { CUSTOMER_RULES, CUSTOMER_RULESET } from '../../src/domain/classify/customer-rules.ts';
+import { REPLY_RULES, REPLY_RULESET } from '../../src/domain/classify/reply-rules.ts';
+import { canOpen, firstChars, openings } from '../../src/domain/classify/rule-prefixes.ts';
+import { RuleSet, type Rule } from '../../src/domain/classify/rules.ts';
 
 describe('rule openings', () => {
   it('follows literals, groups, optional parts and lookarounds', () => {
@@ -27,5 +30,77 @@ describe('rule openings', () => {
     ]);
     const hits = rs.scan('We will call you. What? we are calling');
     expect(hits.map((h) => `${h.label}:${h.text}`)).toEqual(['a:We will call', 'b:What', 'c:we', 'd:calling']);
+  });
+});
+
+/**
+ * The plain scheme RuleSet must agree with: at each word start, one sticky alternation of the rules that can start
+ * with that letter (table order) then those whose first letter is unknown; the other rules as one global regex.
+ */
+const byLetter = new WeakMap<readonly Rule[], Map<string, { re: RegExp; rs: Rule[] } | null>>();
+
+function referenceScan(rules: readonly Rule[], text: string): string[] {
+  const group = (rs: readonly Rule[]) => rs.map((r) => `(${r.source.startsWith('\\b') ? r.source.slice(2) : r.source})`).join('|');
+  const hits: { label: string; text: string; index: number }[] = [];
+  const push = (m: RegExpExecArray, rs: readonly Rule[]) => {
+    const g = rs.findIndex((_, k) => m[k + 1] !== undefined);
+    hits.push({ label: rs[g]!.label, text: m[g + 1]!, index: m.index });
+  };
+  const wordRules = rules.filter((r) => r.source.startsWith('\\b'));
+  const loose = wordRules.filter((r) => !firstChars(r.source.slice(2)));
+  const isWord = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+  for (let i = 0; i < text.length; i++) {
+    if (!isWord(text[i]) || isWord(text[i - 1])) continue;
+    const c = text[i]!.toLowerCase();
+    if (!byLetter.has(rules)) byLetter.set(rules, new Map());
+    const cache = byLetter.get(rules)!;
+    if (!cache.has(c)) {
+      const rs = [...wordRules.filter((r) => firstChars(r.source.slice(2))?.has(c)), ...loose];
+      cache.set(c, rs.length ? { re: new RegExp(group(rs), 'yi'), rs } : null);
+    }
+    const entry = cache.get(c);
+    if (!entry) continue;
+    const { re, rs } = entry;
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (!m) continue;
+    push(m, rs);
+    i += Math.max(0, m[0].length - 1);
+  }
+  const others = rules.filter((r) => !r.source.startsWith('\\b'));
+  const re = new RegExp(group(others), 'gi');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    push(m, others);
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return hits.sort((a, b) => a.index - b.index).map((h) => `${h.index}:${h.label}:${h.text}`);
+}
+
+describe('rule set scan', () => {
+  const dir = new URL('../fixtures/labels/', import.meta.url).pathname;
+  const texts = ['replies.jsonl', 'customers.jsonl'].flatMap((f) =>
+    readFileSync(dir + f, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text),
+  );
+  const variants = texts.flatMap((t) => [t, t.toUpperCase(), t.slice(0, 30), `${t.slice(0, 20)}…`]);
+
+  it('finds the same hits as the plain scheme on the reply and customer tables', () => {
+    for (const [rules, rs] of [[REPLY_RULES, REPLY_RULESET], [CUSTOMER_RULES, CUSTOMER_RULESET]] as const) {
+      const show = (t: string) => rs.scan(t).map((h) => `${h.index}:${h.label}:${h.text}`).join(' | ');
+      const differ = variants.filter((t) => show(t) !== referenceScan(rules, t).join(' | '));
+      expect(differ.slice(0, 3).map((t) => [t, show(t), referenceScan(rules, t).join(' | ')])).toEqual([]);
+    }
+  });
+
+  it('tries rules anchored at the start once, in table order with the others', () => {
+    const rules = [
+      { label: 'at', source: '@\\w+' },
+      { label: 'lead', source: '^(?:@\\w+\\s+)*(?:how|what)\\b' },
+      { label: 'q', source: '\\?' },
+      { label: 'empty', source: '^(?=x)' },
+    ];
+    const rs = new RuleSet(rules);
+    for (const t of ['@a how?', 'how? what?', 'what', 'x?y', '', 'so how?', '@b @c what now?']) {
+      expect(rs.scan(t).map((h) => `${h.index}:${h.label}:${h.text}`), t).toEqual(referenceScan(rules, t));
+    }
   });
 });

@@ -1,5 +1,5 @@
 // Owns the rule engine: a table of labelled patterns compiled once into one alternation, matched in one pass.
-import { canOpen, firstChars, openings } from './rule-prefixes.ts';
+import { canOpen, firstChars, openings, splitTop } from './rule-prefixes.ts';
 
 /** One rule: a label (the kind or flag it votes for) and a regex source without capturing groups. */
 export interface Rule {
@@ -19,9 +19,15 @@ export interface Hit {
  * contain capturing groups of their own (use `(?:...)`), or the group numbering breaks.
  */
 export class RuleSet {
-  /** Rules that do not start at a word boundary (emoji, "#VTNEW", anchors): one global regex. */
-  private readonly rest: RegExp | null;
-  private readonly restLabels: string[];
+  /** Rules that do not start at a word boundary (emoji, "#VTNEW", anchors): one global regex over the whole text. */
+  private readonly rest: Compiled | null;
+  /**
+   * Of those, the rules anchored at the start of the text ("^@\w+ yes"), sticky, and all rest rules sticky. V8 cannot
+   * tell that "^(?:@\w+\s+)*(?:how|what|...)" only matches at 0 and tries it wherever the text has one of its
+   * letters, which made the global regex cost several times the word-start scan; so anchored rules run once, at 0.
+   */
+  private readonly anchored: Compiled | null;
+  private readonly atStart: Compiled | null;
   private readonly rules: readonly Rule[];
   /** Word-boundary rules (indexes) by the letter they can start with, and those whose first letter is unknown. */
   private readonly byChar = new Map<number, number[]>();
@@ -62,9 +68,13 @@ export class RuleSet {
       if (!firsts) this.loose.push(i);
       else for (const c of firsts) this.byChar.set(c.charCodeAt(0), [...(this.byChar.get(c.charCodeAt(0)) ?? []), i]);
     });
-    const restCompiled = restRules.length ? compile(restRules, 'gi') : null;
-    this.rest = restCompiled?.re ?? null;
-    this.restLabels = restCompiled?.labels ?? [];
+    // A rule is anchored when every top-level alternative starts with "^" (no m flag): it cannot match past 0.
+    const isAnchored = (r: Rule): boolean => splitTop(r.source).every((alt) => alt.startsWith('^'));
+    const anchoredRules = restRules.filter(isAnchored);
+    const floatingRules = restRules.filter((r) => !isAnchored(r));
+    this.rest = floatingRules.length ? compile(floatingRules, 'gi') : null;
+    this.anchored = anchoredRules.length ? compile(anchoredRules, 'yi') : null;
+    this.atStart = anchoredRules.length ? compile(restRules, 'yi') : null;
   }
 
   /**
@@ -159,19 +169,42 @@ export class RuleSet {
         prevWord = (last >= 97 && last <= 122) || (last >= 65 && last <= 90) || (last >= 48 && last <= 57) || last === 95;
       }
     }
+    const added = this.scanRest(text, hits);
+    if (added) hits.sort((a, b) => a.index - b.index);
+    return hits;
+  }
+
+  /**
+   * Hits of the rest rules, as one global regex of them all in table order would find them: whatever matches at 0
+   * (where an anchored rule, if one matches, competes with the others in table order), then the floating rules from
+   * the end of that match.
+   */
+  private scanRest(text: string, hits: Hit[]): boolean {
+    let added = false;
+    let from = 0;
+    if (this.anchored) {
+      this.anchored.re.lastIndex = 0;
+      if (this.anchored.re.test(text)) {
+        const re = this.atStart!.re;
+        re.lastIndex = 0;
+        const m = re.exec(text)!;
+        pushHit(hits, m, this.atStart!.labels);
+        added = true;
+        // A global regex steps past an empty match.
+        from = m[0].length || 1;
+      }
+    }
     if (this.rest) {
-      const re = this.rest;
-      re.lastIndex = 0;
+      const re = this.rest.re;
+      re.lastIndex = from;
       let m: RegExpExecArray | null;
-      let added = false;
       while ((m = re.exec(text)) !== null) {
-        pushHit(hits, m, this.restLabels);
+        pushHit(hits, m, this.rest.labels);
         added = true;
         if (m[0].length === 0) re.lastIndex++;
       }
-      if (added) hits.sort((a, b) => a.index - b.index);
     }
-    return hits;
+    return added;
   }
 }
 
