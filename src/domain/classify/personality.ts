@@ -4,9 +4,14 @@ import { reason } from './rules.ts';
 /**
  * An agent sign-off at the end of the reply, before any trailing links or "2/2":
  * "^CL", "^ LS", "*JohnWard", "-Claire", "- Brian", "--JV", "/RA", "~Tabby", "Regards, Neha L".
+ * The sign-off follows the start of the text or one of [\s.!?)😊🙂:]. As one regex, (?:^|[...]) made V8 try every
+ * position of the text; SIGNATURE_AT_START then SIGNATURE_AFTER finds the same (leftmost) match, since ^ can only
+ * match at 0, where it comes first.
  */
-const SIGNATURE_RE =
-  /(?:^|[\s.!?)😊🙂:])((?:\^\s?[A-Za-z]{1,12}|\*[A-Z][A-Za-z]{1,20}|-{1,2}\s?[A-Z][a-zA-Z]{1,15}(?: [A-Z]\.?)?|[~–—]\s?[A-Z][a-zA-Z]{1,15}|\/[A-Z]{2,3}|(?:regards|thanks|cheers),? [A-Z][a-z]{1,15}(?: [A-Z]\.?)?))\s*(?:\d\/\d\s*)?(?:https?:\/\/\S+\s*)*(?:\d\/\d)?\s*$/;
+const SIGNATURE =
+  String.raw`((?:\^\s?[A-Za-z]{1,12}|\*[A-Z][A-Za-z]{1,20}|-{1,2}\s?[A-Z][a-zA-Z]{1,15}(?: [A-Z]\.?)?|[~–—]\s?[A-Z][a-zA-Z]{1,15}|\/[A-Z]{2,3}|(?:regards|thanks|cheers),? [A-Z][a-z]{1,15}(?: [A-Z]\.?)?))\s*(?:\d\/\d\s*)?(?:https?:\/\/\S+\s*)*(?:\d\/\d)?\s*$`;
+const SIGNATURE_AT_START = new RegExp(`^${SIGNATURE}`);
+const SIGNATURE_AFTER = new RegExp(`[\\s.!?)😊🙂:]${SIGNATURE}`);
 
 /** Greeting or closing with a capitalised word after it: "Hi Dale,", "Hey Mike!", "Sorry, Perla.", "..., Ben." */
 const NAME_GREETING_RE =
@@ -35,8 +40,9 @@ export interface NameCtx {
 
 export function signature(text: string): string | null {
   // Signatures sit at the end: matching on the tail keeps an end-anchored regex from scanning the whole text.
-  const m = SIGNATURE_RE.exec(text.length > 120 ? text.slice(-120) : text);
-  return m ? m[1] : null;
+  const tail = text.length > 120 ? text.slice(-120) : text;
+  const m = SIGNATURE_AT_START.exec(tail) ?? SIGNATURE_AFTER.exec(tail);
+  return m ? m[1]! : null;
 }
 
 /** The customer's name as used in the reply, or null. With a known name we look for it; otherwise a greeting heuristic. */
