@@ -52,10 +52,23 @@ function weightOf(h: number): number {
   return NaN;
 }
 
-export interface ModelScore {
-  score: number;
-  /** The features that pushed hardest towards "complaint", for the reasons. */
-  top: string;
+/** A tweet's complaint score, and the features that pushed hardest towards "complaint" (for the reasons). */
+export class ModelScore {
+  constructor(
+    readonly score: number,
+    private readonly h1: number,
+    private readonly w1: number,
+    private readonly h2: number,
+    private readonly w2: number,
+  ) {}
+
+  /** Built on demand: only complaints show it. */
+  get top(): string {
+    let top = '';
+    if (this.w1 > 0 && NAMES.has(this.h1)) top = `'${NAMES.get(this.h1)}'`;
+    if (this.w2 > 0 && NAMES.has(this.h2)) top = top ? `${top}, '${NAMES.get(this.h2)}'` : `'${NAMES.get(this.h2)}'`;
+    return top;
+  }
 }
 
 /**
@@ -80,30 +93,29 @@ export function complaintModelScore(text: string): ModelScore {
       while (i < n && s.charCodeAt(i) > 32) i++;
       continue;
     }
-    let end: number;
-    let word = false;
-    if (isWordChar(c)) {
-      end = i;
-      while (end < n) {
-        const d = s.charCodeAt(end);
-        if (!(isWordChar(d) || d === 39 || d === 0x2019)) break;
-        end++;
-      }
-      word = true;
-    } else if (c === 33 || c === 63) end = i + 1;
-    else if (c >= 0xd800 && c <= 0xdbff) end = Math.min(n, i + 2);
-    else {
-      i++;
-      continue;
-    }
-    // One token s[i, end) (apostrophes dropped inside words): its hash, and the pair's hash continued from the last one.
+    // One token: its hash, and the pair's hash continued from the last token's.
     let hu = 0x811c9dc5;
     let hb = Math.imul(prev ^ SPACE, 0x01000193);
-    for (let k = i; k < end; k++) {
-      const d = s.charCodeAt(k);
-      if (word && (d === 39 || d === 0x2019)) continue;
-      hu = Math.imul(hu ^ d, 0x01000193);
-      hb = Math.imul(hb ^ d, 0x01000193);
+    if (isWordChar(c)) {
+      // Word characters and apostrophes, which are part of the word but left out of the token ("don't" -> "dont").
+      for (; i < n; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 39 || d === 0x2019) continue;
+        if (!isWordChar(d)) break;
+        hu = Math.imul(hu ^ d, 0x01000193);
+        hb = Math.imul(hb ^ d, 0x01000193);
+      }
+    } else if (c === 33 || c === 63 || (c >= 0xd800 && c <= 0xdbff)) {
+      // "!", "?", or an emoji: its two UTF-16 units (whatever follows a high surrogate).
+      const end = c < 0xd800 ? i + 1 : Math.min(n, i + 2);
+      for (; i < end; i++) {
+        const d = s.charCodeAt(i);
+        hu = Math.imul(hu ^ d, 0x01000193);
+        hb = Math.imul(hb ^ d, 0x01000193);
+      }
+    } else {
+      i++;
+      continue;
     }
     hu >>>= 0;
     const wu = weightOf(hu);
@@ -137,13 +149,8 @@ export function complaintModelScore(text: string): ModelScore {
     }
     first = false;
     prev = hu;
-    i = end;
   }
-  const score = 1 / (1 + Math.exp(-z));
-  let top = '';
-  if (w1 > 0 && NAMES.has(h1)) top = `'${NAMES.get(h1)}'`;
-  if (w2 > 0 && NAMES.has(h2)) top = top ? `${top}, '${NAMES.get(h2)}'` : `'${NAMES.get(h2)}'`;
-  return { score, top };
+  return new ModelScore(1 / (1 + Math.exp(-z)), h1, w1, h2, w2);
 }
 
 function isWordChar(c: number): boolean {
