@@ -21,6 +21,8 @@ const NAME_GREETING_RE =
 const NAME_LEAD_RE = /^(?:@\w+\s+)+([A-Z][a-z]{1,15}),\s/;
 /** A capitalised word closing a clause after a lower-case word: "sorry about this Anna.", "back to us Michelle." */
 const NAME_TAIL_RE = /\b(?:this|us|you|that|it|there|again|today|now|thanks|soon|is)\s([A-Z][a-z]{2,15})[.!?,]/;
+/** What every NAME_TAIL_RE match contains; far cheaper to search for, and most replies have none. */
+const NAME_TAIL_HINT = /\s[A-Z][a-z]{2,15}[.!?,]/;
 
 const NOT_NAMES = new Set([
   'There', 'Team', 'Folks', 'All', 'Everyone', 'Again', 'Friend', 'Guys', 'Again', 'For', 'So', 'We', 'Our', 'You', 'Your',
@@ -57,7 +59,7 @@ export function usedName(text: string, ctx?: NameCtx): string | null {
     }
     return null;
   }
-  const m = NAME_GREETING_RE.exec(text) ?? NAME_LEAD_RE.exec(text) ?? NAME_TAIL_RE.exec(text);
+  const m = NAME_GREETING_RE.exec(text) ?? NAME_LEAD_RE.exec(text) ?? (NAME_TAIL_HINT.test(text) ? NAME_TAIL_RE.exec(text) : null);
   if (!m) return null;
   const name = m[1] ?? m[2];
   return NOT_NAMES.has(name) ? null : m[0];

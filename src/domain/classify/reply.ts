@@ -91,12 +91,12 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     return 'resolution';
   }
   const hasLink = text.includes('http');
-  if (hasLink && contentWords(text) <= 8) {
+  const words = contentWords(text);
+  if (hasLink && words <= 8) {
     reasons.push('link_only: a link with little text around it');
     return 'link_only';
   }
   const ack = first.get('closing') ?? first.get('acknowledgement');
-  const words = contentWords(text);
   if (ack && words < 30) {
     reasons.push(reason('acknowledgement', ack.text));
     return 'acknowledgement';

@@ -231,9 +231,24 @@ function pushHit(hits: Hit[], m: RegExpExecArray, labels: string[]): void {
   }
 }
 
+/**
+ * True when trim() and collapsing whitespace would leave `s` as it is: no whitespace but single inner spaces. Most
+ * matches are like that, and the check costs less than the regex replace. Non-ASCII characters (some are \s) and
+ * control characters send the text the long way.
+ */
+function isTidy(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || s.charCodeAt(0) === 32 || s.charCodeAt(n - 1) === 32) return n === 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 126 || c < 32 || (c === 32 && s.charCodeAt(i + 1) === 32)) return false;
+  }
+  return true;
+}
+
 /** `label: 'matched text'`, the reason format a support lead reads. */
 export function reason(label: string, matched: string): string {
-  const t = matched.trim().replace(/\s+/g, ' ');
+  const t = isTidy(matched) ? matched : matched.trim().replace(/\s+/g, ' ');
   return `${label}: '${t.length > 60 ? `${t.slice(0, 57)}...` : t}'`;
 }
 
