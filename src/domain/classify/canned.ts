@@ -18,64 +18,100 @@ export function templateText(text: string): string {
 
 const ASCII_RE = /^[\x00-\x7f]*$/;
 
-function fnv1a(s: string, seed: number): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** 64-bit SimHash over word pairs, as two 32-bit halves. */
 export function simhash(text: string): [number, number] {
-  return simhashWords(templateText(text).split(' '));
+  return simhashOf(templateText(text));
 }
 
-/** SimHash of the words of a template text (templateText(...).split(' ')). */
-function simhashWords(w: string[]): [number, number] {
-  const acc = ACC;
-  acc.fill(0);
-  if (w.length < 2) for (const s of w) addBits(acc, fnv1a(s, 0x811c9dc5), fnv1a(s, 0x9747b28c));
-  else {
-    // Word pairs "a b", hashed by continuing each word's hash over " " and the next word: no pair string is built.
-    for (let k = 1; k < w.length; k++) {
-      const x = w[k - 1]!;
-      const y = w[k]!;
-      let a = 0x811c9dc5 | 0;
-      let b = 0x9747b28c | 0;
-      for (let i = 0; i < x.length; i++) {
-        const c = x.charCodeAt(i);
-        a = Math.imul(a ^ c, 0x01000193);
-        b = Math.imul(b ^ c, 0x01000193);
-      }
-      a = Math.imul(a ^ 32, 0x01000193);
-      b = Math.imul(b ^ 32, 0x01000193);
-      for (let i = 0; i < y.length; i++) {
-        const c = y.charCodeAt(i);
-        a = Math.imul(a ^ c, 0x01000193);
-        b = Math.imul(b ^ c, 0x01000193);
-      }
-      addBits(acc, a >>> 0, b >>> 0);
+const SEED_A = 0x811c9dc5 | 0;
+const SEED_B = 0x9747b28c | 0;
+
+/**
+ * SimHash of a template text (words joined by single spaces): FNV-1a of each word pair "a b" under two seeds (one per
+ * half), or of each word when there are fewer than two. A bit of the fingerprint is set when more than half of the
+ * features have it set, i.e. when the +1/-1 votes of the features sum above 0.
+ *
+ * Reads the text once without splitting it, and counts the set bits of all features per position with bit-sliced
+ * counters (COUNT_A/B[k] holds bit k of the 32 counts), a few operations per feature where a vote per bit took 64.
+ */
+function simhashOf(t: string): [number, number] {
+  COUNT_A.fill(0);
+  COUNT_B.fill(0);
+  let features = 0;
+  // FNV state of the word being read: from the seed (it opens the next pair), and continued from the previous word
+  // and a space (it closes the current pair).
+  let wordA = SEED_A;
+  let wordB = SEED_B;
+  let pairA = 0;
+  let pairB = 0;
+  let words = 1;
+  const n = t.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? t.charCodeAt(i) : 32;
+    if (c !== 32) {
+      wordA = Math.imul(wordA ^ c, 0x01000193);
+      wordB = Math.imul(wordB ^ c, 0x01000193);
+      pairA = Math.imul(pairA ^ c, 0x01000193);
+      pairB = Math.imul(pairB ^ c, 0x01000193);
+      continue;
     }
+    // A word ends: the pair it closes is a feature; it opens the next pair, continued over the space.
+    if (words > 1) {
+      count(pairA >>> 0, pairB >>> 0);
+      features++;
+    }
+    if (i === n) {
+      if (words === 1) {
+        count(wordA >>> 0, wordB >>> 0);
+        features++;
+      }
+      break;
+    }
+    pairA = Math.imul(wordA ^ 32, 0x01000193);
+    pairB = Math.imul(wordB ^ 32, 0x01000193);
+    wordA = SEED_A;
+    wordB = SEED_B;
+    words++;
   }
   let hi = 0;
   let lo = 0;
-  for (let i = 0; i < 32; i++) {
-    if (acc[i]! > 0) lo |= 1 << i;
-    if (acc[32 + i]! > 0) hi |= 1 << i;
+  const levels = 32 - Math.clz32(features);
+  for (let bit = 0; bit < 32; bit++) {
+    let a = 0;
+    let b = 0;
+    for (let k = 0; k < levels; k++) {
+      // Fewer than 2^31 features (a string is shorter than that): the counts fit in 31 bits.
+      a |= ((COUNT_A[k]! >>> bit) & 1) << k;
+      b |= ((COUNT_B[k]! >>> bit) & 1) << k;
+    }
+    if (2 * a > features) lo |= 1 << bit;
+    if (2 * b > features) hi |= 1 << bit;
   }
   return [hi >>> 0, lo >>> 0];
 }
 
-const ACC = new Int32Array(64);
+const COUNT_A = new Int32Array(32);
+const COUNT_B = new Int32Array(32);
 
-/** +1 for each set bit, -1 for each clear bit, without a branch per bit. */
-function addBits(acc: Int32Array, a: number, b: number): void {
-  for (let i = 0; i < 32; i++) {
-    acc[i]! += (((a >>> i) & 1) << 1) - 1;
-    acc[32 + i]! += (((b >>> i) & 1) << 1) - 1;
+/** Adds one feature's two hashes to the bit-sliced counters: a binary increment of all 32 counts at once. */
+function count(a: number, b: number): void {
+  for (let k = 0; a !== 0; k++) {
+    const carry = COUNT_A[k]! & a;
+    COUNT_A[k]! ^= a;
+    a = carry;
   }
+  for (let k = 0; b !== 0; k++) {
+    const carry = COUNT_B[k]! & b;
+    COUNT_B[k]! ^= b;
+    b = carry;
+  }
+}
+
+/** Words of a template text (at least one, possibly ""). */
+function wordCount(t: string): number {
+  let n = 1;
+  for (let i = t.indexOf(' '); i !== -1; i = t.indexOf(' ', i + 1)) n++;
+  return n;
 }
 
 function popcount(x: number): number {
@@ -121,9 +157,9 @@ export class CannedDetector {
 
   observe(handle: string, customerId: string, text: string): boolean {
     // Too little text to call a copy a template ("Thanks!" is not canned).
-    const words = templateText(text).split(' ');
-    if (words.length < 4) return false;
-    const [hi, lo] = simhashWords(words);
+    const t = templateText(text);
+    if (wordCount(t) < 4) return false;
+    const [hi, lo] = simhashOf(t);
     let st = this.handles.get(handle);
     if (!st) {
       st = { ring: new Array<Entry | undefined>(this.maxTemplates + 1), head: 0, size: 0, bands: [new Map(), new Map(), new Map(), new Map()] };
