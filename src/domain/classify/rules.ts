@@ -1,5 +1,5 @@
 // Owns the rule engine: a table of labelled patterns compiled once into one alternation, matched in one pass.
-import { canOpen, firstChars, openings, splitTop } from './rule-prefixes.ts';
+import { firstChars, openings, splitTop } from './rule-prefixes.ts';
 
 /** One rule: a label (the kind or flag it votes for) and a regex source without capturing groups. */
 export interface Rule {
@@ -32,8 +32,15 @@ export class RuleSet {
   /** Word-boundary rules (indexes) by the letter they can start with, and those whose first letter is unknown. */
   private readonly byChar = new Map<number, number[]>();
   private readonly loose: number[] = [];
-  /** Per rule: the four-character openings it can match (rule-prefixes.ts). */
-  private readonly open: Set<string>[];
+  /**
+   * The rules' four-character openings (rule-prefixes.ts) as a trie: `ends` lists the rules an opening of which ends at
+   * a node. A rule can open where the text starts with one of its openings, i.e. where some node on the text's path
+   * lists it. Deciding a new word opening this way costs a walk of four nodes; testing every opening of every rule cost
+   * more than the rest of the scan on files with many new openings (numbers, names).
+   */
+  private readonly openingRoot: OpeningNode = { next: new Map(), ends: [] };
+  /** Per rule: seen on the current path (scratch for bucket()). */
+  private readonly seen: Uint8Array;
   /**
    * (first four characters) -> the alternation of the rules that can open there, or null when none can: an
    * open-addressing table of typed arrays (key -> index into `alternations`, 0 for null); a Map lookup per word
@@ -58,11 +65,21 @@ export class RuleSet {
     // (that letter's rules in table order, then rules of unknown first letter), so the hit at a place is unchanged:
     // only rules that cannot match there are left out.
     const restRules: Rule[] = [];
-    this.open = rules.map((r) => (r.source.startsWith('\\b') ? openings(r.source.slice(2), 4) : new Set<string>()));
+    this.seen = new Uint8Array(rules.length);
     rules.forEach((r, i) => {
       if (!r.source.startsWith('\\b')) {
         restRules.push(r);
         return;
+      }
+      for (const o of openings(r.source.slice(2), 4)) {
+        let at = this.openingRoot;
+        for (let k = 0; k < o.length; k++) {
+          const c = o.charCodeAt(k);
+          let child = at.next.get(c);
+          if (!child) at.next.set(c, (child = { next: new Map(), ends: [] }));
+          at = child;
+        }
+        if (!at.ends.includes(i)) at.ends.push(i);
       }
       const firsts = firstChars(r.source.slice(2));
       if (!firsts) this.loose.push(i);
@@ -91,12 +108,15 @@ export class RuleSet {
       if (k === key) return this.alternations[this.slotVals[j]!]!;
       if (k === -1) break;
     }
-    let t = String.fromCharCode(c1);
-    for (const c of [c2, c3, c4]) {
-      if (c < 0) break;
-      t += String.fromCharCode(c);
+    const seen = this.seen;
+    seen.fill(0);
+    let at: OpeningNode | undefined = this.openingRoot;
+    for (let k = 0; at; k++) {
+      for (const i of at.ends) seen[i] = 1;
+      const c = k === 0 ? c1 : k === 1 ? c2 : k === 2 ? c3 : k === 3 ? c4 : -1;
+      at = c < 0 ? undefined : at.next.get(c);
     }
-    const idx = [...(this.byChar.get(c1) ?? []), ...this.loose].filter((i) => canOpen(this.open[i]!, t));
+    const idx = [...(this.byChar.get(c1) ?? []), ...this.loose].filter((i) => seen[i] === 1);
     let b: Compiled | null = null;
     let v = 0;
     if (idx.length) {
@@ -206,6 +226,11 @@ export class RuleSet {
     }
     return added;
   }
+}
+
+interface OpeningNode {
+  next: Map<number, OpeningNode>;
+  ends: number[];
 }
 
 interface Compiled {
