@@ -66,17 +66,30 @@ export function parseTwcsDate(s: string): number {
 }
 
 const NUMERIC = /^\d+$/;
-const MENTION = /@(\w{1,50})/g;
 
 const NO_MENTIONS: string[] = [];
 Object.freeze(NO_MENTIONS);
 
-/** `@name` tokens of a text (names or, in TWCS, numeric user ids). */
+/**
+ * `@name` tokens of a text (names or, in TWCS, numeric user ids): what /@(\w{1,50})/g finds, "@" and then up to 50
+ * of [A-Za-z0-9_], the next search starting after the match. Scanned by hand: matchAll built an iterator and a match
+ * array per mention, for every tweet analyze routes.
+ */
 export function mentionsOf(text: string): string[] {
-  if (text.indexOf('@') === -1) return NO_MENTIONS;
-  const out: string[] = [];
-  for (const m of text.matchAll(MENTION)) out.push(m[1]!);
-  return out;
+  let at = text.indexOf('@');
+  if (at === -1) return NO_MENTIONS;
+  let out: string[] | undefined;
+  while (at !== -1) {
+    let end = at + 1;
+    while (end < text.length && end - at <= 50 && isWordChar(text.charCodeAt(end))) end++;
+    if (end > at + 1) (out ??= []).push(text.slice(at + 1, end));
+    at = text.indexOf('@', end > at + 1 ? end : at + 1);
+  }
+  return out ?? [];
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
 function splitIds(s: string): string[] | undefined {
