@@ -6,7 +6,7 @@ import type { Route } from '../domain/routing.ts';
 import { ScorecardBuilder, type Period } from '../domain/scorecard.ts';
 import type { Tweet } from '../domain/types.ts';
 import { loadSetups } from './analyze.ts';
-import { utf8Lines } from './utf8-lines.ts';
+import { Utf8Lines } from './utf8-lines.ts';
 
 /** What a worker needs to load before the file is read; the as-of time follows in a `start` message. */
 export interface WorkerInit {
@@ -39,7 +39,7 @@ const port = parentPort!;
 const setupOf = loadSetups(init.config, init.targetMinutes, init.env);
 let asOf = 0;
 let scorecard = new ScorecardBuilder({ asOf, period: init.period });
-let lines: string[] = [];
+const lines = new Utf8Lines();
 let cases = 0;
 const store = new CaseStore({
   setup: setupOf,
@@ -48,19 +48,20 @@ const store = new CaseStore({
     cases++;
     scorecard.add(c, setup);
     if (init.writeCases) {
-      lines.push(JSON.stringify(caseRecord(c, setup, asOf)));
-      // finish() emits every case still held at once: post in slices rather than as one string of them all.
-      if (lines.length >= 2000) flushLines();
+      lines.add(JSON.stringify(caseRecord(c, setup, asOf)));
+      // finish() emits every case still held at once: post each full buffer rather than all of them at the end.
+      for (const data of lines.takeFull()) post(data);
     }
   },
 });
 
-/** Posts the lines as UTF-8 in a transferred buffer: no copy of the text between threads, and no encoding in the main thread. */
+/** Posts the lines as UTF-8 in transferred buffers: no copy of the text between threads, and no encoding in the main thread. */
 function flushLines(): void {
-  if (!lines.length) return;
-  const data = utf8Lines(lines);
+  for (const data of lines.take()) post(data);
+}
+
+function post(data: Buffer): void {
   port.postMessage({ type: 'lines', data } satisfies WorkerMessage, [data.buffer as ArrayBuffer]);
-  lines = [];
 }
 
 port.on('message', (msg: RoutedBatch | 'end' | { type: 'start'; asOf: number }) => {

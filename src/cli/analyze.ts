@@ -15,7 +15,7 @@ import { readTwcs, type MalformedRow } from '../sources/twcs.ts';
 import { TweetColumns } from './analyze-columns.ts';
 import { AnalyzePool } from './analyze-pool.ts';
 import { ColumnRouter } from './analyze-router.ts';
-import { utf8Lines } from './utf8-lines.ts';
+import { Utf8Lines } from './utf8-lines.ts';
 
 export interface AnalyzeOptions {
   format?: 'twcs' | 'jsonl';
@@ -196,19 +196,18 @@ interface ThreadOpts {
 async function threadHere(cols: TweetColumns, order: Uint32Array, router: ColumnRouter, setupOf: (h: string) => HandleSetup, write: (s: Uint8Array) => Promise<void>, o: ThreadOpts): Promise<ThreadResult> {
   const scorecard = new ScorecardBuilder({ asOf: o.asOf, period: o.period });
   let cases = 0;
-  let pending: string[] = [];
+  const pending = new Utf8Lines();
   const store = new CaseStore({
     setup: setupOf,
     onCase(c) {
       const setup = setupOf(c.handle);
       cases++;
       scorecard.add(c, setup);
-      if (o.out) pending.push(JSON.stringify(caseRecord(c, setup, o.asOf)));
+      if (o.out) pending.add(JSON.stringify(caseRecord(c, setup, o.asOf)));
     },
   });
   const flush = async () => {
-    if (pending.length) await write(utf8Lines(pending));
-    pending = [];
+    for (const chunk of pending.take()) await write(chunk);
   };
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
