@@ -23,7 +23,8 @@ export interface QueuedTweet {
   in_reply_to_tweet_id: string | null;
   in_reply_to_user_id: string | null;
   conversation_id: string | null;
-  mentions: string[];
+  /** Brand tweets only (see readQueue). */
+  mentions: string[] | null;
   /** The author's follower count when the source stored it (X API v2 `users` expansion); TWCS rows have none. */
   followers: number | null;
 }
@@ -50,7 +51,9 @@ export async function readQueue(db: Db, handleId: number, ready: QueueLimit | nu
     .selectFrom('tweet_handles as th')
     .innerJoin('tweets as t', 't.id', 'th.tweet_id')
     .select(['th.role', 't.id', 't.author_id', 't.author_username', 't.author_name', 't.text', 't.created_at'])
-    .select(['t.in_reply_to_tweet_id', 't.in_reply_to_user_id', 't.conversation_id', 't.mentions'])
+    .select(['t.in_reply_to_tweet_id', 't.in_reply_to_user_id', 't.conversation_id'])
+    // Mentions route a brand reply to its customer; a customer tweet's handle is its link, so its mentions stay unread.
+    .select(sql<string[] | null>`case when th.role = 'brand' then t.mentions end`.as('mentions'))
     // Only the follower count of the stored X payload: the whole of it (kilobytes a tweet) would cross the wire and be
     // parsed for one number. Non-numbers read as null.
     .select(sql<number | null>`case when jsonb_typeof(t.raw #> '{author,public_metrics,followers_count}') = 'number' then (t.raw #>> '{author,public_metrics,followers_count}')::float8 end`.as('followers'))
@@ -64,8 +67,8 @@ export async function readQueue(db: Db, handleId: number, ready: QueueLimit | nu
 /** Flags links as applied; runs in the batch's transaction, so a crash leaves them queued. */
 export async function markAnalyzed(db: Db, handleId: number, tweetIds: string[]): Promise<void> {
   if (!tweetIds.length) return;
-  // Raw SQL: one update over an id array.
-  await sql`update tweet_handles set analyzed = true where handle_id = ${handleId} and tweet_id = any(${tweetIds}::bigint[]) and not analyzed`.execute(db);
+  // Raw SQL: one update over an id array, sent as one comma-joined string (pg's array parameter escapes each element).
+  await sql`update tweet_handles set analyzed = true where handle_id = ${handleId} and tweet_id = any(string_to_array(${tweetIds.join(',')}, ',')::bigint[]) and not analyzed`.execute(db);
 }
 
 /** When the longest-waiting unanalyzed link of a handle was queued, if any is left. */

@@ -35,6 +35,19 @@ describe('COPY rows', () => {
     ]);
   });
 
+  it('splits the data across buffers anywhere, also around a field larger than one buffer', async () => {
+    const big = 'é🛫\t'.repeat(300_000); // about 2.4 MB in UTF-8, with escapes
+    const rows: unknown[][] = Array.from({ length: 3000 }, (_, i) => [100 + i, `row ${i} ` + 'ü'.repeat(i % 700)]);
+    rows.splice(1500, 0, [99, big]);
+    await clientTransaction(t.db, async (_trx, client) => {
+      expect(await copyRows(client, 'copy_probe', ['id', 'txt'], rows)).toBe(3001);
+    });
+    const back = await sql<{ id: number; txt: string }>`select id, txt from copy_probe where id >= 99 and id < 3100 order by id`.execute(t.db);
+    expect(back.rows).toHaveLength(3001);
+    expect(back.rows[0]!.txt).toBe(big);
+    expect(back.rows.slice(1).every((r, i) => r.id === 100 + i && r.txt === `row ${i} ` + 'ü'.repeat(i % 700))).toBe(true);
+  });
+
   it('leaves nothing behind when the transaction rolls back', async () => {
     await expect(
       clientTransaction(t.db, async (_trx, client) => {
