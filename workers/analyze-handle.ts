@@ -91,7 +91,7 @@ function toTweet(r: QueuedTweet): Tweet {
     authorUsername: r.author_username ?? undefined,
     authorName: r.author_name ?? undefined,
     text: r.text,
-    createdAt: r.created_at,
+    createdAt: new Date(r.created_ms),
     inReplyToTweetId: r.in_reply_to_tweet_id ?? undefined,
     inReplyToUserId: r.in_reply_to_user_id ?? undefined,
     conversationId: r.conversation_id ?? undefined,

@@ -27,7 +27,8 @@ export function copyField(v: unknown): string {
 /** One element of an array literal, always quoted (so empty strings, commas, braces and the word NULL stay text). */
 function arrayElement(x: unknown): string {
   if (x === null || x === undefined) return 'NULL';
-  return `"${String(x).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const s = String(x);
+  return /[\\"]/.test(s) ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${s}"`;
 }
 
 function escapeText(s: string): string {
