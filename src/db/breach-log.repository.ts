@@ -75,6 +75,7 @@ export async function insertAnsweredBreaches(trx: Db, client: pg.PoolClient, row
   const res = await sql<{ case_id: string; metric: string; sequence: number }>`
     with staged as (delete from ${sql.id(table)} returning *)
     insert into breaches (${list}) select ${list} from staged
+    order by case_id, metric, sequence
     on conflict on constraint breaches_unique do nothing
     returning case_id, metric, sequence`.execute(trx);
   const inserted = new Set(res.rows.map(key));

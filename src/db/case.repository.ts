@@ -113,6 +113,9 @@ export async function upsertCases(trx: Db, client: pg.PoolClient, rows: NewSlaCa
   const res = await sql<{ id: string; case_key: string }>`
     with staged as (delete from ${sql.id(table)} returning *)
     insert into cases (${list}) select ${list} from staged
+    -- New cases take their ids in key order: the order rows come back from the staging table is not guaranteed (on
+    -- PostgreSQL 15 the crash test saw two cases swap ids between runs), and alert dedup keys carry the case id.
+    order by case_key
     on conflict (case_key) do update set ${updates}, updated_at = ${now}
     returning id, case_key`.execute(trx);
   for (const r of res.rows) out.set(r.case_key, r.id);
