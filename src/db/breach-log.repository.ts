@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from './connect.ts';
-import { stageRows } from './copy.ts';
+import { insertStaged } from './copy.ts';
 
 export interface NewBreach {
   caseId: string;
@@ -60,7 +60,7 @@ const BREACH_COLUMNS = ['case_id', 'handle_id', 'team_id', 'metric', 'sequence',
 export async function insertAnsweredBreaches(trx: Db, client: pg.PoolClient, rows: NewBreach[]): Promise<string[]> {
   if (!rows.length) return [];
   const key = (r: { case_id: string; metric: string; sequence: number }) => `${r.case_id}|${r.metric}|${r.sequence}`;
-  const table = await stageRows(
+  const res = await insertStaged<{ case_id: string; metric: string; sequence: number }>(
     trx,
     client,
     'breaches',
@@ -69,16 +69,9 @@ export async function insertAnsweredBreaches(trx: Db, client: pg.PoolClient, row
       const r = toRow(b);
       return BREACH_COLUMNS.map((c) => r[c]);
     }),
+    sql`order by case_id, metric, sequence on conflict on constraint breaches_unique do nothing returning case_id, metric, sequence`,
   );
-  const list = sql.join(BREACH_COLUMNS.map((c) => sql.ref(c)));
-  // Raw SQL: see stageRows.
-  const res = await sql<{ case_id: string; metric: string; sequence: number }>`
-    with staged as (delete from ${sql.id(table)} returning *)
-    insert into breaches (${list}) select ${list} from staged
-    order by case_id, metric, sequence
-    on conflict on constraint breaches_unique do nothing
-    returning case_id, metric, sequence`.execute(trx);
-  const inserted = new Set(res.rows.map(key));
+  const inserted = new Set(res.map(key));
   return rows.map((r) => key({ case_id: r.caseId, metric: r.metric, sequence: r.sequence })).filter((k) => !inserted.has(k));
 }
 

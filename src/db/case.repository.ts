@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from './connect.ts';
-import { stageRows } from './copy.ts';
+import { insertStaged } from './copy.ts';
 import { slaDb, type SlaCaseColumns } from './sla.schema.ts';
 import type { CasesTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
@@ -106,19 +106,18 @@ export async function upsertCases(trx: Db, client: pg.PoolClient, rows: NewSlaCa
   const out = new Map<string, string>();
   if (!rows.length) return out;
   const cols = Object.keys(rows[0]).filter((c) => c !== 'created_at') as (keyof NewSlaCaseRow)[];
-  const table = await stageRows(trx, client, 'cases', cols, rows.map((r) => cols.map((c) => r[c])));
-  const list = sql.join(cols.map((c) => sql.ref(c)));
   const updates = sql.join(cols.filter((c) => c !== 'case_key').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
-  // Raw SQL: a data-modifying CTE empties the staging table in the same statement; Kysely has no builder for it.
-  const res = await sql<{ id: string; case_key: string }>`
-    with staged as (delete from ${sql.id(table)} returning *)
-    insert into cases (${list}) select ${list} from staged
-    -- New cases take their ids in key order: the order rows come back from the staging table is not guaranteed (on
-    -- PostgreSQL 15 the crash test saw two cases swap ids between runs), and alert dedup keys carry the case id.
-    order by case_key
-    on conflict (case_key) do update set ${updates}, updated_at = ${now}
-    returning id, case_key`.execute(trx);
-  for (const r of res.rows) out.set(r.case_key, r.id);
+  // New cases take their ids in key order: the order rows come back from the staging table is not guaranteed (on
+  // PostgreSQL 15 the crash test saw two cases swap ids between runs), and alert dedup keys carry the case id.
+  const res = await insertStaged<{ id: string; case_key: string }>(
+    trx,
+    client,
+    'cases',
+    cols,
+    rows.map((r) => cols.map((c) => r[c])),
+    sql`order by case_key on conflict (case_key) do update set ${updates}, updated_at = ${now} returning id, case_key`,
+  );
+  for (const r of res) out.set(r.case_key, r.id);
   return out;
 }
 
@@ -157,20 +156,8 @@ function* classificationFields(rows: ClassificationRow[], now: Date): Generator<
 /** Inserts or replaces the classification of each (tweet, handle). Runs in `trx`, on `client` (see clientTransaction). */
 export async function upsertClassifications(trx: Db, client: pg.PoolClient, rows: ClassificationRow[], now: Date): Promise<void> {
   if (!rows.length) return;
-  const table = await stageRows(
-    trx,
-    client,
-    'tweet_classifications',
-    CLASSIFICATION_COLUMNS,
-    classificationFields(rows, now),
-  );
-  const list = sql.join(CLASSIFICATION_COLUMNS.map((c) => sql.ref(c)));
   const updates = sql.join(CLASSIFICATION_COLUMNS.filter((c) => c !== 'tweet_id' && c !== 'handle_id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
-  // Raw SQL for the same reason as upsertCases.
-  await sql`
-    with staged as (delete from ${sql.id(table)} returning *)
-    insert into tweet_classifications (${list}) select ${list} from staged
-    on conflict (tweet_id, handle_id) do update set ${updates}`.execute(trx);
+  await insertStaged(trx, client, 'tweet_classifications', CLASSIFICATION_COLUMNS, classificationFields(rows, now), sql`on conflict (tweet_id, handle_id) do update set ${updates}`);
 }
 
 /** Adds tweet counts to the handle's one-minute activity buckets (the surge baseline). */

@@ -2,7 +2,7 @@
 // document or thousands of bind parameters cost the server several times more than COPY does.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from './connect.ts';
@@ -71,16 +71,20 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: re
 }
 
 /**
- * COPYs rows into a session-local staging table with the columns of `table`, emptied at commit; returns its name. The caller
- * moves them with one `with staged as (delete from <stage> returning *) insert into <table> … select … from staged`:
- * the server parses each value once, where one jsonb document of the batch, or thousands of bind parameters, cost it
- * about twice as much (docs/scaling.md §2). `trx` and `client` must be the same transaction (see clientTransaction).
+ * Inserts rows into `table` through a session-local staging table: COPY into it, then one
+ * `with staged as (delete from <stage> returning *) insert into <table> (columns) select columns from staged <tail>`,
+ * where `tail` holds the order, the conflict clause and any `returning`. The server parses each value once, where one
+ * jsonb document of the batch, or thousands of bind parameters, cost it about twice as much (docs/scaling.md §2).
+ * `trx` and `client` must be the same transaction (see clientTransaction). Returns the rows of `returning`.
  */
-export async function stageRows(trx: Db, client: pg.PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<string> {
-  const name = `${table}_stage`;
+export async function insertStaged<R>(trx: Db, client: pg.PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>, tail: RawBuilder<unknown>): Promise<R[]> {
+  const stage = `${table}_stage`;
   // Raw SQL: temporary tables are DDL. The table's columns without constraints or defaults (a serial default would
-  // draw ids from the real table's sequence); "if not exists": it lives as long as the connection.
-  await sql`create temp table if not exists ${sql.id(name)} on commit delete rows as select * from ${sql.id(table)} with no data`.execute(trx);
-  await copyRows(client, name, columns, rows);
-  return name;
+  // draw ids from the real table's sequence); "if not exists": it lives as long as the connection, emptied at commit.
+  await sql`create temp table if not exists ${sql.id(stage)} on commit delete rows as select * from ${sql.id(table)} with no data`.execute(trx);
+  await copyRows(client, stage, columns, rows);
+  const list = sql.join(columns.map((c) => sql.ref(c)));
+  // Raw SQL: a data-modifying CTE empties the staging table in the same statement; Kysely has no builder for it.
+  const res = await sql<R>`with staged as (delete from ${sql.id(stage)} returning *) insert into ${sql.id(table)} (${list}) select ${list} from staged ${tail}`.execute(trx);
+  return res.rows;
 }
