@@ -34,6 +34,7 @@ import { effectivePolicy } from '../src/domain/policy.ts';
 import { routeTweet, watchList, type ParentInfo, type Route } from '../src/domain/routing.ts';
 import type { Tweet } from '../src/domain/types.ts';
 import { applyCaseEffects, type TouchedCase } from './case-effects.ts';
+import type { DigestSettings } from '../src/alerts/digest-window.ts';
 import { DETECT_SURGE } from './detect-surge.ts';
 
 export const ANALYZE_HANDLE = 'analyze_handle';
@@ -47,6 +48,8 @@ export interface AnalyzeOptions {
   canned: CannedDetector;
   /** Set when tweets come from polling X: hold them until every timeline of the handle has been read past them. */
   hold?: HoldOptions;
+  /** The notifier's digest settings, for the alerts a batch raises (see RaiseOptions.digest). */
+  digest?: DigestSettings;
 }
 
 export interface HoldOptions {
@@ -129,13 +132,13 @@ async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise
     if (!rows.length) return 0;
     const ctx = await loadHandleContext(trx, handleId);
     if (!ctx) throw new Error(`handle ${handleId} vanished while its tweets were being analyzed`);
-    await applyBatch(trx, client, ctx, rows, now, opts.canned);
+    await applyBatch(trx, client, ctx, rows, now, opts.canned, opts.digest);
     await markAnalyzed(trx, handleId, rows.map((r) => r.id));
     return rows.length;
   });
 }
 
-async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, rows: QueuedTweet[], now: Date, canned: CannedDetector): Promise<void> {
+async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, rows: QueuedTweet[], now: Date, canned: CannedDetector, digest: DigestSettings | undefined): Promise<void> {
   const handles = await watchedHandles(trx);
   const watched = watchList(
     handles.map((h) => h.handle),
@@ -260,7 +263,7 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
   await upsertClassifications(trx, client, classifications, now);
   await addActivity(trx, ctx.handleId, [...buckets.values()]);
   if (lastBrand) await touchLastBrandTweet(trx, ctx.handleId, lastBrand);
-  await applyCaseEffects(trx, ctx, { client, touched, ids, events, clock, now });
+  await applyCaseEffects(trx, ctx, { client, touched, ids, events, clock, now, digest });
   if (tweets.some((t) => !t.isBrand)) {
     await addJob(trx, DETECT_SURGE, { handleId: ctx.handleId }, { jobKey: `${DETECT_SURGE}:${ctx.handleId}`, jobKeyMode: 'preserve_run_at' });
   }
@@ -279,7 +282,7 @@ export function analyzeHandleTask(deps: Deps): Task {
     const handleId = Number((payload as { handleId?: unknown }).handleId);
     if (!Number.isInteger(handleId)) throw new Error(`analyze_handle: payload needs a numeric handleId, got ${JSON.stringify(payload)}`);
     const started = performance.now();
-    const res = await analyzeHandle(deps.db, handleId, { now: deps.clock, canned, hold });
+    const res = await analyzeHandle(deps.db, handleId, { now: deps.clock, canned, hold, digest: deps.config?.delivery });
     if (res.more) await addJob(deps.db, ANALYZE_HANDLE, { handleId }, { jobKey: `${ANALYZE_HANDLE}:${handleId}`, jobKeyMode: 'preserve_run_at' });
     // Held tweets are released by the next finished poll (ingest wakes the job above). The timed run covers an X
     // outage; it has a key of its own, because a wake-up must not be pushed back to the end of the hold.

@@ -1,5 +1,6 @@
 // Owns what a batch of case updates means for the SLA: deadline jobs planned or removed, breaches logged and completed, SLA alerts resolved, rule alerts raised.
 import type pg from 'pg';
+import type { DigestSettings } from '../src/alerts/digest-window.ts';
 import type { Db } from '../src/db/connect.ts';
 import type { HandleContext } from '../src/db/sla-context.repository.ts';
 import { caseTimelines } from '../src/db/case.repository.ts';
@@ -30,6 +31,7 @@ export interface BatchEffects {
   events: CaseEvent[];
   clock: WorkClock;
   now: Date;
+  digest?: DigestSettings;
 }
 
 const SLA_KINDS = ['sla_breach', 'sla_warning', 'unanswered'];
@@ -129,7 +131,7 @@ async function raiseRuleAlerts(trx: Db, ctx: HandleContext, b: BatchEffects): Pr
     for (const a of drafts) {
       const trigger = tweets.find((x) => x.tweetId === a.tweetId);
       if (trigger && b.now.getTime() - trigger.at.getTime() > RULE_ALERT_MAX_AGE_MS) continue;
-      await raiseAlert(trx, { ...a, handleId: ctx.handleId, teamId: ctx.teamId, caseId: id, tweetId: a.tweetId ?? null, dueAt: a.dueAt ?? null, raisedAt: b.now }, { now: b.now });
+      await raiseAlert(trx, { ...a, handleId: ctx.handleId, teamId: ctx.teamId, caseId: id, tweetId: a.tweetId ?? null, dueAt: a.dueAt ?? null, raisedAt: b.now }, { now: b.now, digest: b.digest });
     }
   }
 }

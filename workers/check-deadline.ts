@@ -8,6 +8,7 @@ import { insertBreach, linkBreachAlert, refreshReopenedAlert } from '../src/db/b
 import { addJob } from '../src/db/jobs.ts';
 import { commitWithoutFlush } from '../src/db/deadline-jobs.repository.ts';
 import { raiseAlert } from '../src/alerts/raise.ts';
+import type { DigestSettings } from '../src/alerts/digest-window.ts';
 import { calendarClock, deadlineJobKey, planDeadlines, wallClock, type Deadline, type DeadlineMetric, type Metric } from '../src/domain/deadlines.ts';
 import { effectivePolicy } from '../src/domain/policy.ts';
 import type { Policy } from '../src/domain/types.ts';
@@ -32,7 +33,13 @@ export function casePolicy(ctx: HandleContext, c: CaseWaitRow): Policy {
 const metricLabel = (m: DeadlineMetric) => (m === 'first_response' ? 'first response' : m === 'next_response' ? 'next response' : 'answer to a complaint');
 
 /** Re-checks one deadline in a transaction; the job key makes a stale job harmless, the dedup key and the breach row make a repeat harmless. */
-export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date, contextOf: (db: Db, handleId: number) => Promise<HandleContext | undefined> = loadHandleContext): Promise<DeadlineOutcome> {
+export async function checkDeadline(
+  db: Db,
+  p: DeadlinePayload,
+  now: Date,
+  contextOf: (db: Db, handleId: number) => Promise<HandleContext | undefined> = loadHandleContext,
+  digest?: DigestSettings,
+): Promise<DeadlineOutcome> {
   return db.transaction().execute(async (trx) => {
     await commitWithoutFlush(trx);
     const c = await lockCase(trx, p.caseId);
@@ -60,7 +67,7 @@ export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date, conte
       const r = await raiseAlert(
         trx,
         { ...base, kind: 'sla_warning', severity: 'warning', dedupKey: `sla_warning:${c.id}:${d.metric}:${d.seq}:${d.level}`, title: `SLA warning: ${Math.round(d.ratio * 100)}% of the ${metricLabel(d.metric)} target used, ${who}`, reasons: [...reasons, `${Math.round(d.ratio * 100)}% of the target used`], details },
-        { now },
+        { now, digest },
       );
       return r.created ? 'raised' : 'duplicate';
     }
@@ -68,11 +75,11 @@ export async function checkDeadline(db: Db, p: DeadlinePayload, now: Date, conte
       const r = await raiseAlert(
         trx,
         { ...base, kind: 'unanswered', severity: 'critical', dedupKey: `unanswered:${c.id}:${d.seq}`, title: `Complaint unanswered for ${formatDuration(d.targetSeconds)}: ${who}`, reasons: [...reasons.slice(0, 1), `complaint with no brand reply within ${formatDuration(d.targetSeconds)}`], details },
-        { now },
+        { now, digest },
       );
       return r.created ? 'raised' : 'duplicate';
     }
-    return raiseBreach(trx, c, ctx, policy, d, { ...base, details, reasons, who }, now);
+    return raiseBreach(trx, c, ctx, policy, d, { ...base, details, reasons, who }, now, digest);
   });
 }
 
@@ -84,6 +91,7 @@ async function raiseBreach(
   d: Deadline,
   a: { handleId: number; teamId: number; caseId: string; tweetId: string; dueAt: Date; raisedAt: Date; details: Record<string, unknown>; reasons: string[]; who: string },
   now: Date,
+  digest?: DigestSettings,
 ): Promise<DeadlineOutcome> {
   const breachId = await insertBreach(trx, {
     caseId: c.id,
@@ -103,7 +111,7 @@ async function raiseBreach(
   const severity = 'critical';
   const { who: _who, ...alert } = a;
   // One breach alert per case: auto-resolved when the brand answers, reopened (and delivered again) on the case's next breach.
-  const r = await raiseAlert(trx, { ...alert, kind: 'sla_breach', severity, dedupKey: `sla_breach:${c.id}`, title, reasons }, { now, reopen: true });
+  const r = await raiseAlert(trx, { ...alert, kind: 'sla_breach', severity, dedupKey: `sla_breach:${c.id}`, title, reasons }, { now, reopen: true, digest });
   if (r.reopened) await refreshReopenedAlert(trx, r.id, { title, reasons, details: a.details, dueAt: d.dueAt, raisedAt: now, severity });
   await linkBreachAlert(trx, breachId, r.id);
   return 'raised';
@@ -113,7 +121,7 @@ export function checkDeadlineTask(deps: Deps): Task {
   const contextOf = handleContextCache();
   return async (payload, helpers) => {
     const p = payload as DeadlinePayload;
-    const outcome = await checkDeadline(deps.db, p, deps.clock(), contextOf);
+    const outcome = await checkDeadline(deps.db, p, deps.clock(), contextOf, deps.config?.delivery);
     helpers.logger.debug(`deadline ${deadlineJobKey(p.caseId, p)}: ${outcome}`);
   };
 }

@@ -13,6 +13,7 @@ import { backoffMs } from './backoff.ts';
 import { channelHost, sendToChannel } from './channel-send.ts';
 import { pausedUntil, probeHold, settleChannel } from './channel-pause.ts';
 import { deliverJobKey, digestJobKey } from './job-keys.ts';
+import { digestWindow } from './digest-window.ts';
 import { loadViews } from './views.ts';
 
 /** Jobs fire a little early or late; within this a due row counts as due. */
@@ -54,11 +55,10 @@ export async function passChannelGate(trx: Kysely<Database>, channel: string, in
     await updateChannelState(trx, channel, { last_send_at: now, ...hold });
     return { action: 'send', at: now, probe };
   }
-  const windowMs = deps.config.delivery.digestWindowSeconds * 1000;
-  const windowStart = new Date(Math.floor(t / windowMs) * windowMs);
+  const { start: windowStart, end: windowEnd } = digestWindow(now, deps.config.delivery);
   const count = cs.window_start?.getTime() === windowStart.getTime() ? cs.window_count : 0;
   if (count >= deps.config.delivery.digestThresholdPerMinute) {
-    return { action: 'digest', at: new Date(windowStart.getTime() + windowMs) };
+    return { action: 'digest', at: windowEnd };
   }
   const slot = Math.max(t, cs.next_send_at.getTime(), spaced);
   const goNow = slot <= t;

@@ -9,8 +9,8 @@ export interface NewDelivery {
   channel: string;
   level: number;
   route: string | null;
-  /** 'pending' (send now) or 'held' (quiet hours, goes out in the morning digest). */
-  state: 'pending' | 'held';
+  /** 'pending' (send now), 'held' (quiet hours, goes out in the morning digest) or 'digest' (a burst: the window's digest). */
+  state: 'pending' | 'held' | 'digest';
   nextAttemptAt: Date;
 }
 
@@ -76,6 +76,15 @@ export async function lockChannelState(db: Kysely<Database>, channel: string): P
   const n = notifierDb(db);
   await n.insertInto('channel_state').values({ channel }).onConflict((oc) => oc.column('channel').doNothing()).execute();
   return n.selectFrom('channel_state').select(CHANNEL_STATE_COLUMNS).where('channel', '=', channel).forUpdate().executeTakeFirstOrThrow();
+}
+
+/**
+ * Whether the channel's digest window starting at `windowStart` already counts `threshold` messages. Read without
+ * the channel lock: within a window the count only grows, so a full window stays full.
+ */
+export async function digestWindowFull(db: Kysely<Database>, channel: string, windowStart: Date, threshold: number): Promise<boolean> {
+  const row = await notifierDb(db).selectFrom('channel_state').select('channel').where('channel', '=', channel).where('window_start', '=', windowStart).where('window_count', '>=', threshold).executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function updateChannelState(db: Kysely<Database>, channel: string, patch: Partial<Omit<ChannelState, 'channel'>>): Promise<void> {

@@ -27,6 +27,18 @@ export async function addJob(db: Kysely<Database>, task: string, payload: unknow
   )`.execute(db);
 }
 
+/**
+ * Whether a job with this key is waiting (queued, not running), holding a share lock on its row until the caller's
+ * transaction ends. The runner takes jobs with FOR UPDATE SKIP LOCKED, so the job cannot start before what this
+ * transaction writes for it has committed; share locks do not wait for each other, where add_job's update of the same
+ * row would make every caller queue behind the last one's commit.
+ */
+export async function holdWaitingJob(db: Kysely<Database>, jobKey: string): Promise<boolean> {
+  // Raw SQL: graphile-worker's own table, which the Kysely schema does not describe.
+  const r = await sql`select 1 from graphile_worker._private_jobs where key = ${jobKey} and locked_at is null for share`.execute(db);
+  return r.rows.length > 0;
+}
+
 export async function removeJob(db: Kysely<Database>, jobKey: string): Promise<void> {
   await sql`select graphile_worker.remove_job(${jobKey}::text)`.execute(db);
 }

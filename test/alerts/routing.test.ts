@@ -9,7 +9,8 @@ import type { Db } from '../../src/db/connect.ts';
 import { notifierDb } from '../../src/db/notifier.schema.ts';
 import { createApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/db/token.repository.ts';
-import { escalateJobKey } from '../../src/alerts/job-keys.ts';
+import { digestJobKey, escalateJobKey } from '../../src/alerts/job-keys.ts';
+import { deliverOne } from '../../src/alerts/deliver.ts';
 
 const SECRET = 'routing-secret-0123456789';
 
@@ -78,6 +79,70 @@ describe('burst into digests, per-channel rate', () => {
       const rows = await n.t.db.selectFrom('deliveries').select(['state', 'sent_at']).execute();
       return rows.every((r) => r.sent_at !== null);
     }, 20_000, 'deliveries marked sent');
+  });
+});
+
+describe('a full digest window at raise time', () => {
+  let recv: FakeReceiver;
+  let n: Notifier;
+  beforeAll(async () => {
+    recv = await startReceiver();
+    // No runner: the test drives deliveries and the digest itself, on a fixed clock.
+    n = await createNotifier(
+      { DIGEST_THRESHOLD_PER_MINUTE: '3', DIGEST_WINDOW_SECONDS: '60', DELIVERY_CHANNEL_INTERVAL_MS: '0' },
+      { channels: [{ name: 'hook', type: 'webhook', url: `${recv.url}/hook`, secret: SECRET }], routes: [{ name: 'all', channels: ['hook'] }] },
+    );
+  });
+  afterAll(async () => {
+    await n?.close();
+    await recv?.stop();
+  });
+
+  it('puts a new delivery straight into the window digest, with one digest job for all of them and no delivery job', async () => {
+    // A second ahead of the database's clock, which stamps the channel's first free send slot.
+    const now = new Date(Date.now() + 1000);
+    const windowEnd = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 60_000);
+    n.deps.clock = () => now;
+    const digest = n.deps.config.delivery;
+    const raiseAt = (i: number) => n.t.db.transaction().execute((trx) => raiseAlert(trx, { kind: 'outage', severity: 'critical', dedupKey: `full:${i}`, title: `Alert ${i}`, reasons: ['outage'] }, { now, digest }));
+    const deliveryOf = (alertId: string) => n.t.db.selectFrom('deliveries').select(['id', 'state', 'next_attempt_at']).where('alert_id', '=', alertId).executeTakeFirstOrThrow();
+
+    // The window is not full yet: three alerts queue delivery jobs and go out one by one, filling the window.
+    for (let i = 0; i < 3; i++) {
+      const a = await raiseAt(i);
+      const d = await deliveryOf(a.id);
+      expect(d.state).toBe('pending');
+      expect(await deliverOne(n.deps, d.id)).toBe('sent');
+    }
+    expect(recv.requests.length).toBe(3);
+    expect(await pendingJobs(n.t.db, 'send_digest')).toBe(0);
+
+    // Full: the next alerts join the window's digest when raised.
+    const folded: string[] = [];
+    for (let i = 3; i < 6; i++) folded.push((await raiseAt(i)).id);
+    for (const id of folded) {
+      const d = await deliveryOf(id);
+      expect(d.state).toBe('digest');
+      expect(d.next_attempt_at.getTime()).toBe(windowEnd.getTime());
+    }
+    expect(await pendingJobs(n.t.db, 'deliver_alert')).toBe(3); // the three sent above, run by hand
+    expect(await pendingJobs(n.t.db, 'send_digest')).toBe(1);
+    expect(await jobWithKey(n.t.db, digestJobKey('hook', windowEnd))).toBe(true);
+
+    // A digest job already running (locked) may have read the deliveries before this one commits: a new job is queued.
+    await sql`update graphile_worker._private_jobs set locked_at = now(), locked_by = 'test' where key = ${digestJobKey('hook', windowEnd)}`.execute(n.t.db);
+    folded.push((await raiseAt(6)).id);
+    expect(await pendingJobs(n.t.db, 'send_digest')).toBe(2);
+
+    // At the window's end one digest carries the four folded alerts.
+    n.deps.clock = () => windowEnd;
+    expect(await sendDigest(n.deps, 'hook')).toBe('sent');
+    const sent = recv.requests.filter((r) => r.json.type === 'digest');
+    expect(sent.length).toBe(1);
+    expect(sent[0].json.reason).toBe('burst');
+    expect(new Set(sent[0].json.alerts.map((a: { id: string }) => a.id))).toEqual(new Set(folded));
+    const rows = await n.t.db.selectFrom('deliveries').select(['state', 'sent_at']).where('alert_id', 'in', folded).execute();
+    expect(rows.map((r) => [r.state, r.sent_at?.getTime()])).toEqual(folded.map(() => ['digested', windowEnd.getTime()]));
   });
 });
 
