@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from './connect.ts';
-import { insertStaged } from './copy.ts';
+import { insertNewOrStaged, insertStaged } from './copy.ts';
 import { slaDb, type SlaCaseColumns } from './sla.schema.ts';
 import type { CasesTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
@@ -157,7 +157,8 @@ function* classificationFields(rows: ClassificationRow[], now: Date): Generator<
 export async function upsertClassifications(trx: Db, client: pg.PoolClient, rows: ClassificationRow[], now: Date): Promise<void> {
   if (!rows.length) return;
   const updates = sql.join(CLASSIFICATION_COLUMNS.filter((c) => c !== 'tweet_id' && c !== 'handle_id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
-  await insertStaged(trx, client, 'tweet_classifications', CLASSIFICATION_COLUMNS, classificationFields(rows, now), sql`on conflict (tweet_id, handle_id) do update set ${updates}`);
+  // A tweet is classified once per handle (its queue row is marked in the same transaction): normally every row is new.
+  await insertNewOrStaged(trx, client, 'tweet_classifications', CLASSIFICATION_COLUMNS, () => classificationFields(rows, now), sql`on conflict (tweet_id, handle_id) do update set ${updates}`);
 }
 
 /** Adds tweet counts to the handle's one-minute activity buckets (the surge baseline). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { clientTransaction } from '../../src/db/connect.ts';
-import { copyField, copyRows } from '../../src/db/copy.ts';
+import { copyField, copyRows, insertNewOrStaged } from '../../src/db/copy.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -72,6 +72,26 @@ describe('COPY rows', () => {
     });
     const after = await sql<{ n: number }>`select count(*)::int as n from copy_probe where id in (20, 21)`.execute(t.db);
     expect(after.rows[0]!.n).toBe(2);
+  });
+
+  it('copies new rows straight in, and falls back to the staged upsert when one of them exists, keeping the transaction', async () => {
+    await sql`create table copy_upsert (id int primary key, txt text)`.execute(t.db);
+    const upsert = sql`on conflict (id) do update set txt = excluded.txt`;
+    await clientTransaction(t.db, async (trx, client) => {
+      await sql`insert into copy_upsert values (0, 'before')`.execute(trx);
+      await insertNewOrStaged(trx, client, 'copy_upsert', ['id', 'txt'], () => [[1, 'one'], [2, 'two']], upsert);
+      // Row 2 exists now: COPY fails on it, the savepoint rolls back, and both rows are upserted instead.
+      await insertNewOrStaged(trx, client, 'copy_upsert', ['id', 'txt'], () => [[2, 'two again'], [3, 'three']], upsert);
+    });
+    const rows = await sql<{ id: number; txt: string }>`select * from copy_upsert order by id`.execute(t.db);
+    expect(rows.rows).toEqual([
+      { id: 0, txt: 'before' },
+      { id: 1, txt: 'one' },
+      { id: 2, txt: 'two again' },
+      { id: 3, txt: 'three' },
+    ]);
+    // Any other error still fails the transaction.
+    await expect(clientTransaction(t.db, (trx, client) => insertNewOrStaged(trx, client, 'copy_upsert', ['id', 'txt'], () => [[null, 'no id']], upsert))).rejects.toThrow(/null value/);
   });
 
   it('escapes only what COPY text format needs', () => {
