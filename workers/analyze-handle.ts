@@ -169,10 +169,14 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
     }
   }
   const latest = new Map<string, CaseState>();
+  // The cases read from the database: the only ones of the batch that may be stored already.
+  const storedKeys = new Set<string>();
   const usernames = new Map<string, string | null>();
   const loadCases = async (customers: string[]) => {
     for (const c of await latestCases(trx, ctx.handleId, customers)) {
-      latest.set(c.customer_id, c.summary as unknown as CaseState);
+      const state = c.summary as unknown as CaseState;
+      latest.set(c.customer_id, state);
+      storedKeys.add(state.caseId);
       usernames.set(c.customer_id, c.customer_username);
     }
   };
@@ -258,7 +262,7 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
     const t = touched.get(r.case_key)!;
     r.next_due_at = nextDue(t, clock);
   }
-  const ids = await upsertCases(trx, client, caseRows, now);
+  const ids = await upsertCases(trx, client, caseRows, now, (key) => storedKeys.has(key));
   for (const c of classifications) c.case_id = c.caseKey ? (ids.get(c.caseKey) ?? null) : null;
   await upsertClassifications(trx, client, classifications, now);
   await addActivity(trx, ctx.handleId, [...buckets.values()]);

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from './connect.ts';
-import { insertNewOrStaged, insertStaged } from './copy.ts';
+import { copyNew, insertNewOrStaged, insertStaged } from './copy.ts';
 import { slaDb, type SlaCaseColumns } from './sla.schema.ts';
 import type { CasesTable } from './schema.ts';
 import type { Insertable, Selectable } from 'kysely';
@@ -101,23 +101,38 @@ export async function casesByKey(db: Db, keys: string[]): Promise<SlaCaseRow[]> 
   return slaDb(db).selectFrom('cases').selectAll().where('case_key', 'in', keys).forUpdate().execute();
 }
 
-/** Inserts or updates cases by case_key; returns each key's id. Runs in `trx`, on `client` (see clientTransaction). */
-export async function upsertCases(trx: Db, client: pg.PoolClient, rows: NewSlaCaseRow[], now: Date): Promise<Map<string, string>> {
+/**
+ * Inserts or updates cases by case_key; returns each key's id. Runs in `trx`, on `client` (see clientTransaction).
+ * `stored` tells the keys that may exist already (the cases the batch loaded); the others are copied straight in
+ * with ids drawn up front, falling back to the upsert if one of them exists after all.
+ */
+export async function upsertCases(trx: Db, client: pg.PoolClient, rows: NewSlaCaseRow[], now: Date, stored: (caseKey: string) => boolean = () => true): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (!rows.length) return out;
   const cols = Object.keys(rows[0]).filter((c) => c !== 'created_at') as (keyof NewSlaCaseRow)[];
   const updates = sql.join(cols.filter((c) => c !== 'case_key').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
-  // New cases take their ids in key order: the order rows come back from the staging table is not guaranteed (on
-  // PostgreSQL 15 the crash test saw two cases swap ids between runs), and alert dedup keys carry the case id.
-  const res = await insertStaged<{ id: string; case_key: string }>(
-    trx,
-    client,
-    'cases',
-    cols,
-    rows.map((r) => cols.map((c) => r[c])),
-    sql`order by case_key on conflict (case_key) do update set ${updates}, updated_at = ${now} returning id, case_key`,
-  );
-  for (const r of res) out.set(r.case_key, r.id);
+  const upsert = async (batch: NewSlaCaseRow[]) => {
+    // New cases take their ids in key order: the order rows come back from the staging table is not guaranteed (on
+    // PostgreSQL 15 the crash test saw two cases swap ids between runs), and alert dedup keys carry the case id.
+    const res = await insertStaged<{ id: string; case_key: string }>(
+      trx,
+      client,
+      'cases',
+      cols,
+      batch.map((r) => cols.map((c) => r[c])),
+      sql`order by case_key on conflict (case_key) do update set ${updates}, updated_at = ${now} returning id, case_key`,
+    );
+    for (const r of res) out.set(r.case_key, r.id);
+  };
+  const fresh = rows.filter((r) => !stored(r.case_key)).sort((a, b) => (a.case_key < b.case_key ? -1 : a.case_key > b.case_key ? 1 : 0));
+  const known = fresh.length === rows.length ? [] : rows.filter((r) => stored(r.case_key));
+  if (known.length) await upsert(known);
+  if (!fresh.length) return out;
+  // Raw SQL: a sequence function over a series; ids ascend in the order drawn, which is key order as above.
+  const drawn = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('cases', 'id'))::text as id from generate_series(1, ${fresh.length}::int)`.execute(trx);
+  const ids = drawn.rows.map((r) => r.id);
+  if (await copyNew(trx, client, 'cases', ['id', ...cols], fresh.map((r, i) => [ids[i], ...cols.map((c) => r[c])]))) fresh.forEach((r, i) => out.set(r.case_key, ids[i]));
+  else await upsert(fresh);
   return out;
 }
 

@@ -90,20 +90,28 @@ export async function insertStaged<R>(trx: Db, client: pg.PoolClient, table: str
 }
 
 /**
- * COPY straight into `table`, inside a savepoint, for rows that are normally all new; if one of them exists already
- * (a unique violation) the savepoint is rolled back and the rows go through insertStaged with `tail`, its on-conflict
- * clause. The usual path skips the staging table's write, read and delete of every row.
+ * COPY straight into `table`, inside a savepoint, rows that are normally all new. True when they went in; false when
+ * one of them exists already (a unique violation): the savepoint is rolled back and nothing was written.
  */
-export async function insertNewOrStaged(trx: Db, client: pg.PoolClient, table: string, columns: readonly string[], rows: () => Iterable<readonly unknown[]>, tail: RawBuilder<unknown>): Promise<void> {
+export async function copyNew(trx: Db, client: pg.PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<boolean> {
   const savepoint = sql.id(`${table}_copy`);
   // Raw SQL: savepoints have no Kysely builder inside an open transaction.
   await sql`savepoint ${savepoint}`.execute(trx);
   try {
-    await copyRows(client, table, columns, rows());
-    await sql`release savepoint ${savepoint}`.execute(trx);
+    await copyRows(client, table, columns, rows);
   } catch (err) {
     if ((err as { code?: string }).code !== '23505') throw err;
     await sql`rollback to savepoint ${savepoint}`.execute(trx);
-    await insertStaged(trx, client, table, columns, rows(), tail);
+    return false;
   }
+  await sql`release savepoint ${savepoint}`.execute(trx);
+  return true;
+}
+
+/**
+ * copyNew, and for rows of which one exists after all, insertStaged with `tail` (its on-conflict clause). The usual
+ * path skips the staging table's write, read and delete of every row.
+ */
+export async function insertNewOrStaged(trx: Db, client: pg.PoolClient, table: string, columns: readonly string[], rows: () => Iterable<readonly unknown[]>, tail: RawBuilder<unknown>): Promise<void> {
+  if (!(await copyNew(trx, client, table, columns, rows()))) await insertStaged(trx, client, table, columns, rows(), tail);
 }
