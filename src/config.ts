@@ -44,6 +44,10 @@ export const policySchema = z.object({
   quietCloseHours: z.number().positive().default(72),
   /** During stated hours, no brand post for this long while cases wait raises `handle_silent`. */
   silentAfterMinutes: z.number().positive().default(45),
+  /** `surge` needs at least this many customer tweets in ten minutes (a quiet handle's 1 → 4 is no storm)... */
+  surgeMinMentions: z.number().int().positive().default(20),
+  /** ... and at least this many times the handle's usual level for that hour of the week. */
+  surgeFactor: z.number().gt(1).default(3),
 });
 
 export const teamSchema = z.object({

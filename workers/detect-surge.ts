@@ -17,7 +17,22 @@ export async function detectSurge(db: Db, handleId: number, now: Date): Promise<
     const { mentions, repliesLastHour } = await recentActivity(trx, handleId, now, SURGE_WINDOW_MINUTES);
     const baselinePerHour = await usualPerHour(trx, handleId, now);
     const waiting = await waitingCases(trx, handleId, new Date(now.getTime() + 3_600_000));
-    const draft = surgeAlert({ handleId, handle: ctx.handle, now, windowMinutes: SURGE_WINDOW_MINUTES, mentions, baselinePerHour, openCases: waiting.count, waitingDue: waiting.dueSoon, repliesLastHour });
+    // The handle's policy (its team's override first), as for handle_silent: a surge concerns the handle, not a customer tier.
+    const policy = ctx.scope.policies.get(ctx.scope.teamPolicy ?? ctx.scope.handlePolicy);
+    const draft = surgeAlert({
+      handleId,
+      handle: ctx.handle,
+      now,
+      windowMinutes: SURGE_WINDOW_MINUTES,
+      mentions,
+      baselinePerHour,
+      openCases: waiting.count,
+      waitingDue: waiting.dueSoon,
+      repliesLastHour,
+      minMentions: policy?.surgeMinMentions,
+      factor: policy?.surgeFactor,
+      policy: policy?.name,
+    });
     if (!draft) return { raised: false, mentions, baselinePerHour };
     const r = await raiseAlert(trx, { ...draft, handleId, teamId: ctx.teamId, raisedAt: now }, { now });
     return { raised: r.created, mentions, baselinePerHour };

@@ -172,6 +172,8 @@ export interface SurgeInput {
   minMentions?: number;
   /** ... and at least this many times the usual level. */
   factor?: number;
+  /** The policy the thresholds came from, for the reasons. */
+  policy?: string;
 }
 
 /**
@@ -207,6 +209,7 @@ export function surgeAlert(s: SurgeInput): AlertDraft | undefined {
       `${s.mentions} customer tweets in the last ${s.windowMinutes} minutes, usual for this hour of the week ${expected.toFixed(1)}`,
       `${s.openCases} open cases`,
       `at the current reply rate (${s.repliesLastHour}/h) ${willBreach} cases will breach in the next hour`,
+      `a surge is at least ${minMentions} customer tweets and ${factor}× the usual level${s.policy ? ` (policy ${s.policy})` : ''}`,
     ],
     details: { mentions: s.mentions, expected, baselinePerHour: s.baselinePerHour, openCases: s.openCases, repliesLastHour: s.repliesLastHour, forecastBreaches: willBreach },
   };

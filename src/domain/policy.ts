@@ -13,6 +13,8 @@ export const POLICY_DEFAULTS: Omit<Policy, 'name'> = {
   unansweredHorizonMinutes: 240,
   quietCloseHours: 72,
   silentAfterMinutes: 45,
+  surgeMinMentions: 20,
+  surgeFactor: 3,
 };
 
 /** Builds a Policy from a stored `policies.settings` object, filling what older rows leave out. */

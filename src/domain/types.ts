@@ -82,4 +82,7 @@ export interface Policy {
   unansweredHorizonMinutes: number;
   quietCloseHours: number;
   silentAfterMinutes: number;
+  /** `surge` thresholds: customer tweets in the window, and times the usual level for that hour of the week. */
+  surgeMinMentions: number;
+  surgeFactor: number;
 }

@@ -16,6 +16,8 @@ afterAll(async () => {
 
 const alerts = (handleId: number) => t.db.selectFrom('alerts').select(['kind', 'severity', 'dedup_key', 'title', 'reasons', 'details']).where('handle_id', '=', handleId).orderBy('id').execute();
 const WEEK = 7 * 86_400_000;
+const policyName = async (handleId: number) =>
+  (await t.db.selectFrom('handles').innerJoin('policies', 'policies.id', 'handles.policy_id').select('policies.name').where('handles.id', '=', handleId).executeTakeFirstOrThrow()).name;
 
 describe('surge', () => {
   it('30 customers in ten minutes on a handle that usually gets 6 an hour is a surge, with a forecast', async () => {
@@ -48,6 +50,33 @@ describe('surge', () => {
     // Once per handle and hour.
     expect((await detectSurge(t.db, handleId, new Date(now.getTime() + 60_000))).raised).toBe(false);
     expect(await alerts(handleId)).toHaveLength(1);
+  });
+});
+
+describe('surge thresholds from the policy', () => {
+  const burst = (prefix: string, n: number, now: Date): T[] =>
+    Array.from({ length: n }, (_, i) => ({ id: `${prefix}${String(i).padStart(3, '0')}`, author: `5${prefix}${String(i).padStart(3, '0')}`, text: 'is your app down?', at: new Date(now.getTime() - 9 * 60_000 + i * 30_000) }));
+
+  it('a small team sets a lower bar, a big brand a higher one; the reasons say which bar was used', async () => {
+    const now = new Date('2026-03-03T15:12:00Z');
+    const small = await seedHandle(t.db, { policy: { clock: 'wall', surgeMinMentions: 10, surgeFactor: 2 } });
+    await addTweets(t.db, small.handleId, small.handle, burst('41', 12, now));
+    await analyze(t.db, small.handleId, now);
+    expect((await detectSurge(t.db, small.handleId, now)).raised).toBe(true);
+    const [a] = await alerts(small.handleId);
+    expect(a.kind).toBe('surge');
+    expect(a.reasons).toContain(`a surge is at least 10 customer tweets and 2× the usual level (policy ${(await policyName(small.handleId))})`);
+
+    // The same 12 tweets are no surge under the default bar (20), nor 30 under a bar of 40.
+    const plain = await seedHandle(t.db, { policy: { clock: 'wall' } });
+    await addTweets(t.db, plain.handleId, plain.handle, burst('42', 12, now));
+    await analyze(t.db, plain.handleId, now);
+    expect((await detectSurge(t.db, plain.handleId, now)).raised).toBe(false);
+    const big = await seedHandle(t.db, { policy: { clock: 'wall', surgeMinMentions: 40 } });
+    await addTweets(t.db, big.handleId, big.handle, burst('43', 30, now));
+    await analyze(t.db, big.handleId, now);
+    expect((await detectSurge(t.db, big.handleId, now)).raised).toBe(false);
+    expect(await alerts(big.handleId)).toHaveLength(0);
   });
 });
 
