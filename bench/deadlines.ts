@@ -48,7 +48,7 @@ async function deadlineLatency(): Promise<BenchResult[]> {
 
     const deps: Deps = { config, db: bdb.db, pool: bdb.pool, databaseUrl: bdb.url, clock: systemClock, log: createLogger('silent'), readiness: { migrated: true, workers: new Set(), roles: new Set() } };
     const taskList = { ...analyzer.tasks!(deps), ...notifier.tasks!(deps) };
-    const runner = await run({ pgPool: bdb.pool, taskList, concurrency: CONCURRENCY, pollInterval: 1000, noHandleSignals: true, logger: silentGraphileLogger });
+    const runner = await run({ pgPool: bdb.pool, taskList, concurrency: CONCURRENCY, pollInterval: config.workerPollIntervalMs, noHandleSignals: true, logger: silentGraphileLogger });
     const stopNotifier = await notifier.start!(deps);
     try {
       const until = firstDue + windowS * 1000 + 120_000;

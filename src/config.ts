@@ -143,6 +143,11 @@ const envSchema = z.object({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65536),
   CORS_ORIGINS: z.string().optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * How often an idle job slot looks for due jobs. A deadline job becomes due without any notification, so this is
+   * how late an idle worker can notice it: a breach fires within about this long of its due time.
+   */
+  WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
 });
 
 export type FileConfig = z.infer<typeof fileSchema>;
@@ -188,6 +193,7 @@ export interface Config {
   };
   readonly api: { readonly bodyLimitBytes: number; readonly corsOrigins: string[] };
   readonly workerConcurrency: number;
+  readonly workerPollIntervalMs: number;
   /** >1 when the zero-config demo runs: policy clocks are divided by the replay speed. */
   readonly demoTimeScale: number;
   readonly file: FileConfig;
@@ -392,6 +398,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [],
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerPollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
     file,
   };
   return deepFreeze(config);

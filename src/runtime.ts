@@ -85,7 +85,7 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
         parsedCronItems: crontab.length ? (await import('graphile-worker')).parseCronItems(crontab) : undefined,
         logger: graphileLogger(log),
         noHandleSignals: true,
-        pollInterval: 1000,
+        pollInterval: config.workerPollIntervalMs,
       });
     }
     for (const m of modules) {
