@@ -6,6 +6,7 @@ import { activeHandles, waitingCases } from '../src/db/activity.repository.ts';
 import { loadHandleContext, loadPolicies } from '../src/db/sla-context.repository.ts';
 import { raiseAlert } from '../src/alerts/raise.ts';
 import { silenceAlert } from '../src/domain/alert-rules.ts';
+import { handleLevelPolicy } from '../src/domain/policy.ts';
 import { businessSeconds, compileCalendar, isOpen } from '../src/domain/calendar.ts';
 import { ALWAYS_OPEN } from '../src/domain/deadlines.ts';
 
@@ -21,7 +22,7 @@ export async function checkSilence(db: Db, now: Date): Promise<number[]> {
     const waiting = await waitingCases(db, h.id, now);
     if (!waiting.count) continue;
     const cal = compileCalendar(ctx.calendar ?? ALWAYS_OPEN);
-    const policy = policies.get(ctx.scope.teamPolicy ?? ctx.scope.handlePolicy)!;
+    const policy = handleLevelPolicy(ctx.scope)!;
     const lastBrandAt = h.last_brand_tweet_at ?? undefined;
     // Silence while cases wait: from the later of the last post and the oldest wait.
     const from = Math.max(lastBrandAt?.getTime() ?? 0, waiting.oldest?.getTime() ?? now.getTime());

@@ -10,6 +10,7 @@ import { compileCalendar } from '../src/domain/calendar.ts';
 import { caseFlags } from '../src/domain/case-summary.ts';
 import { closeIfQuiet, type CaseState } from '../src/domain/cases.ts';
 import { ALWAYS_OPEN } from '../src/domain/deadlines.ts';
+import { handleLevelPolicy } from '../src/domain/policy.ts';
 
 export const CLOSE_QUIET = 'close_quiet_cases';
 const CHUNK = 2000;
@@ -34,7 +35,7 @@ export async function closeQuietCases(db: Db, now: Date): Promise<number> {
         const updates = [];
         for (const r of rows) {
           const state = r.summary as unknown as CaseState;
-          const policy = policies.get(r.policy_name ?? '') ?? policies.get(ctx.scope.teamPolicy ?? ctx.scope.handlePolicy);
+          const policy = policies.get(r.policy_name ?? '') ?? handleLevelPolicy(ctx.scope);
           if (!policy || !closeIfQuiet(state, now.getTime(), policy)) continue;
           const setup = { handle: ctx.handle, policy, calendar };
           updates.push(caseRowFromState(h.id, state, { teamId: r.team_id ?? ctx.teamId, policyName: policy.name, tier: r.tier, flags: caseFlags(state, setup, now.getTime()), nextDueAt: null }, r.customer_username));

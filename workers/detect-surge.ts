@@ -6,6 +6,7 @@ import { recentActivity, usualPerHour, waitingCases } from '../src/db/activity.r
 import { loadHandleContext } from '../src/db/sla-context.repository.ts';
 import { raiseAlert } from '../src/alerts/raise.ts';
 import { surgeAlert } from '../src/domain/alert-rules.ts';
+import { handleLevelPolicy } from '../src/domain/policy.ts';
 
 export const DETECT_SURGE = 'detect_surge';
 export const SURGE_WINDOW_MINUTES = 10;
@@ -18,7 +19,7 @@ export async function detectSurge(db: Db, handleId: number, now: Date): Promise<
     const baselinePerHour = await usualPerHour(trx, handleId, now);
     const waiting = await waitingCases(trx, handleId, new Date(now.getTime() + 3_600_000));
     // The handle's policy (its team's override first), as for handle_silent: a surge concerns the handle, not a customer tier.
-    const policy = ctx.scope.policies.get(ctx.scope.teamPolicy ?? ctx.scope.handlePolicy);
+    const policy = handleLevelPolicy(ctx.scope);
     const draft = surgeAlert({
       handleId,
       handle: ctx.handle,

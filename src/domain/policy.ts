@@ -40,6 +40,11 @@ export interface PolicyScope {
   policies: ReadonlyMap<string, Policy>;
 }
 
+/** The policy of the handle as a whole (its team's override first): for rules about the handle, not one customer. */
+export function handleLevelPolicy(scope: PolicyScope): Policy | undefined {
+  return scope.policies.get(scope.teamPolicy ?? scope.handlePolicy);
+}
+
 export interface CustomerInfo {
   id: string;
   username?: string | null;
