@@ -232,3 +232,18 @@ export function benchmarksMarkdown(results: BenchResult[], m: Machine, extra: st
     '',
   ].join('\n');
 }
+
+/**
+ * CPU time the whole machine spent busy (user, nice, system, irq, softirq; all cores) since boot, in seconds, from
+ * /proc/stat; undefined where there is none. The difference over a phase counts the database server's work too, which
+ * the benchmark process's own cpuUsage() does not.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const [user, nice, system, , , irq, softirq] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // Clock ticks of USER_HZ, which is 100 on Linux.
+    return (user! + nice! + system! + irq! + softirq!) / 100;
+  } catch {
+    return undefined;
+  }
+}

@@ -9,6 +9,8 @@ import * as m0006 from './0006_drop_unused_tweet_indexes.ts';
 import * as m0007 from './0007_analyzer_queue.ts';
 import * as m0008 from './0008_delivery_channel_pause.ts';
 import * as m0009 from './0009_classification_fk_checks.ts';
+import * as m0010 from './0010_case_write_costs.ts';
+import * as m0011 from './0011_tweet_handles_key.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core_tables': m0001,
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007_analyzer_queue': m0007,
   '0008_delivery_channel_pause': m0008,
   '0009_classification_fk_checks': m0009,
+  '0010_case_write_costs': m0010,
+  '0011_tweet_handles_key': m0011,
 };

@@ -69,7 +69,6 @@ export interface TweetsTable {
 }
 
 export interface TweetHandlesTable {
-  seq: ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
   handle_id: number;
   tweet_id: BigId;
   /** 'customer' or 'brand', from the handle's point of view. */

@@ -25,9 +25,23 @@ describe('migrations', () => {
     expect(gw.rows[0].n).toBe(1);
   });
 
-  it('leave tweet_classifications one foreign key, to handles (its per-row checks on tweets and cases were dropped)', async () => {
-    const fks = await sql<{ def: string }>`select pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'tweet_classifications'::regclass and contype = 'f'`.execute(t.db);
-    expect(fks.rows.map((r) => r.def)).toEqual(['FOREIGN KEY (handle_id) REFERENCES handles(id) ON DELETE CASCADE']);
+  it('keep the analyzer\'s tables (cases, tweet_classifications) free of per-row foreign-key checks, with the analysis state as json', async () => {
+    for (const table of ['cases', 'tweet_classifications']) {
+      const fks = await sql<{ def: string }>`select pg_get_constraintdef(oid) as def from pg_constraint where conrelid = ${table}::regclass and contype = 'f'`.execute(t.db);
+      expect(fks.rows, table).toEqual([]);
+    }
+    const col = await sql<{ data_type: string; column_default: string }>`select data_type, column_default from information_schema.columns where table_name = 'cases' and column_name = 'summary'`.execute(t.db);
+    expect(col.rows).toEqual([{ data_type: 'json', column_default: "'{}'::json" }]);
+    // Other tables still point at cases: a deleted case takes its breaches with it and leaves its alerts.
+    const refs = await sql<{ rel: string }>`select conrelid::regclass::text as rel from pg_constraint where confrelid = 'cases'::regclass and contype = 'f' order by 1`.execute(t.db);
+    expect(refs.rows.map((r) => r.rel)).toEqual(['alerts', 'breaches']);
+  });
+
+  it('key tweet_handles by handle and tweet, with no sequence column', async () => {
+    const keys = await sql<{ contype: string; def: string }>`select contype::text, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'tweet_handles'::regclass and contype in ('p', 'u')`.execute(t.db);
+    expect(keys.rows).toEqual([{ contype: 'p', def: 'PRIMARY KEY (handle_id, tweet_id)' }]);
+    const cols = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'tweet_handles' order by ordinal_position`.execute(t.db);
+    expect(cols.rows.map((r) => r.column_name)).not.toContain('seq');
   });
 
   it('are idempotent on a second run', async () => {

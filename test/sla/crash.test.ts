@@ -28,7 +28,7 @@ async function analyzeAll(db: Db, handleIds: number[], asOf: number) {
 
 /** Everything the analyzer writes, in a comparable form. `canned` is per-process memory, so a restart may see fewer copies; it is left out. */
 async function snapshot(db: Db) {
-  const cases = await sql<{ case_key: string; s: string }>`select case_key, (summary - 'replies')::text || (select coalesce(jsonb_agg(r - 'personality' order by ord), '[]')::text from jsonb_array_elements(summary->'replies') with ordinality as x(r, ord)) as s from cases order by case_key`.execute(db);
+  const cases = await sql<{ case_key: string; s: string }>`select case_key, (summary::jsonb - 'replies')::text || (select coalesce(jsonb_agg(r - 'personality' order by ord), '[]')::text from jsonb_array_elements(summary::jsonb->'replies') with ordinality as x(r, ord)) as s from cases order by case_key`.execute(db);
   const cls = await sql<{ n: string }>`select count(*)::text as n from tweet_classifications`.execute(db);
   const alerts = await sql<{ k: string }>`select dedup_key || '|' || kind || '|' || severity || '|' || state || '|' || coalesce(due_at::text, '') as k from alerts order by 1`.execute(db);
   const breaches = await sql<{ k: string }>`select c.case_key || '|' || metric || '|' || sequence || '|' || due_at::text || '|' || coalesce(answered_at::text, '') as k from breaches b join cases c on c.id = b.case_id order by 1`.execute(db);
