@@ -108,6 +108,11 @@ export class RuleSet {
       if (k === key) return this.alternations[this.slotVals[j]!]!;
       if (k === -1) break;
     }
+    return this.firstSeen(key, c1, c2, c3, c4);
+  }
+
+  /** bucket() for an opening not seen before: kept out of it so that the lookup stays small enough to inline. */
+  private firstSeen(key: number, c1: number, c2: number, c3: number, c4: number): Compiled | null {
     const seen = this.seen;
     seen.fill(0);
     let at: OpeningNode | undefined = this.openingRoot;
