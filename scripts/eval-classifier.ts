@@ -24,6 +24,12 @@ for (const k of REPLY_KINDS) out.push(row(k, binary(rp, (x) => x.gold.kind === k
 const acc = rp.filter((x) => x.gold.kind === x.pred.kind).length / Math.max(1, rp.length);
 const defl = binary(rp, (x) => DEFLECTING_KINDS.includes(x.gold.kind as never), (x) => DEFLECTING_KINDS.includes(x.pred.kind));
 out.push(row('**deflection** (channel, team, link_only, truncated)', defl));
+// The test split holds two samples labelled by different people (docs/quality.md): each one's figure, so a gap shows.
+const bySource = new Map<string, typeof rp>();
+for (const x of rp) bySource.set(x.gold.source ?? 'first sample', [...(bySource.get(x.gold.source ?? 'first sample') ?? []), x]);
+if (bySource.size > 1)
+  for (const [source, xs] of bySource)
+    out.push(row(`deflection, ${source} only`, binary(xs, (x) => DEFLECTING_KINDS.includes(x.gold.kind as never), (x) => DEFLECTING_KINDS.includes(x.pred.kind))));
 for (const p of ['signed', 'uses_name', 'empathy'] as const)
   out.push(row(`personality: ${p}`, binary(rp, (x) => x.gold[p], (x) => x.pred.personality.includes(p))));
 out.push('', `Reply kind accuracy: ${f(acc)}.`, '');

@@ -32,6 +32,8 @@ export interface ReplyLabel {
   uses_name: boolean;
   empathy: boolean;
   split: Split;
+  /** Set on replies added after the first sample (e.g. 'test-extension'), labelled blind by a second labeller. */
+  source?: string;
 }
 
 export interface CustomerLabel {

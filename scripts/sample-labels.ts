@@ -1,9 +1,11 @@
 // Owns drawing the evaluation sample from twcs-sample.csv and writing rule proposals for a person to review.
 // Output: /tmp/replywatch-labels/{replies,customers}.proposed.jsonl. The reviewed files live in test/fixtures/labels/.
 // Run: npx tsx scripts/sample-labels.ts
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `--extend SPLIT N` draws N more brand replies of one split instead (not yet labelled, at most 15 a brand, no proposal
+// next to them: labelled blind) into /tmp/replywatch-labels/replies.SPLIT-extension.jsonl.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { classifyCustomer, classifyReply } from '../src/domain/classify/index.ts';
-import { DATA_DIR, readCsv, splitOf } from './labels-lib.ts';
+import { DATA_DIR, LABEL_DIR, readCsv, splitOf } from './labels-lib.ts';
 
 let seed = 20171031;
 const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
@@ -14,6 +16,28 @@ const byId = new Map(rows.map((r) => [r.tweet_id, r]));
 const brands = rows.filter((r) => r.inbound === 'False');
 const perBrand = new Map<string, number>();
 for (const r of brands) perBrand.set(r.author_id, (perBrand.get(r.author_id) ?? 0) + 1);
+
+const extension = process.argv.indexOf('--extend');
+if (extension !== -1) {
+  const split = process.argv[extension + 1] ?? 'test';
+  const want = Number(process.argv[extension + 2] ?? 200);
+  const file = `${LABEL_DIR}replies.jsonl`;
+  const labelled = new Set(existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id) : []);
+  // A seed of its own per split: the first sample's draw order is not replayed.
+  seed = 20261130 + ['test', 'dev', 'train'].indexOf(split);
+  const ext = [];
+  const per = new Map<string, number>();
+  for (const r of shuffle(brands)) {
+    if (ext.length >= want) break;
+    if (labelled.has(r.tweet_id) || splitOf(r.tweet_id) !== split || (perBrand.get(r.author_id) ?? 0) < 40 || (per.get(r.author_id) ?? 0) >= 15) continue;
+    per.set(r.author_id, (per.get(r.author_id) ?? 0) + 1);
+    ext.push({ id: r.tweet_id, brand: r.author_id, text: r.text, split });
+  }
+  mkdirSync('/tmp/replywatch-labels', { recursive: true });
+  writeFileSync(`/tmp/replywatch-labels/replies.${split}-extension.jsonl`, ext.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  console.log(`${split} extension: ${ext.length} replies from ${per.size} brands`);
+  process.exit(0);
+}
 
 // Replies: brands with >= 40 tweets, at most 20 each, so no single brand's style dominates.
 const replies = [];
