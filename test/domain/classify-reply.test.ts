@@ -28,6 +28,18 @@ const CASES: [ReplyKind, string, string][] = [
   ['acknowledgement', "@116570 We're very sorry about that, Perla. We always want your experience to go smoothly.", 'acknowledgement'],
   ['broadcast', '#VTNEW Due to the emergency services dealing with an incident at Preston all lines are closed.', 'broadcast'],
   ['broadcast', '@1 Our team is now offline and will be back at 8am GMT.', 'broadcast'],
+  // From the second labeller's dev sample (2026-11-30).
+  ['link_only', "@822738 We've got some pretty amazing deals currently going on, Sin! Check them out here: https://t.co/aIZPWLwowe. Feel free to shoot me a DM if you have any questions about joining Team Magenta! *MariahDaigle", "fallback: 'DM … if you have any questions'"],
+  ['link_only', '@422098 Hi Taylor, try these troubleshooting steps: https://t.co/lzJ2VS41rd ^Wren', "link_only: 'try these troubleshooting steps: https://'"],
+  ['resolution', "@822572 Hi José, sorry to hear you've been having trouble. Can you try resetting preferences: https://t.co/gAC1eH9um6 ^Wren", 'resolution'],
+  ['team_redirect', '@115884 Oh, no! Please speak to a member of the flt crew for immediate assistance. *AAB', "team_redirect: 'speak to a member of the flt crew'"],
+  // "We can contact our team": the brand acts, the customer is not sent anywhere.
+  ['resolution', '@116897 your date of birth. We can contact our Executive team who will be in contact to help as soon as possible 2/2. ^Oliver', 'resolution'],
+  ['channel_redirect', '@535565 An agent will be responding to you in our secure chat. -AH', "channel_redirect: 'in our secure chat'"],
+  ['channel_redirect', "@823490 Oh no! We're investigating this. When you have a moment, please reach out here: https://t.co/6YdK7bvQN7 and we can further assist!", "reach out here: https://'"],
+  ['dm_request', '@716926 Let me take another look at it, send a DM with your full name, address, &amp; phone number. If this is time sensitive, please reach out to a banker at 1-800-869-3557. Thx. ^MH', "dm_request: 'DM'"],
+  ['resolution', '@822057 Your package is scheduled for delivery on 11/20. ^L https://t.co/wKJHDXWGRQ', "resolution: 'is scheduled'"],
+  ['dm_request', '@129828 Click here to DM us so we can discuss this more! https://t.co/RQOGmhS8Bk *AliciaBanks', "dm_request: 'Click here to DM'"],
   ['other', '@1 🎃', 'other'],
 ];
 

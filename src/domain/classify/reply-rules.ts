@@ -24,7 +24,10 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:our|the) (?:friends|pals|colleagues|folks) (?:at|over at|from) @?[A-Za-z_]\w*`,
     String.raw`@[A-Za-z_]\w* (?:will|can|are|is|should|would) (?:be )?(?:better |best )?(?:able to |placed to )?(?:help|assist)`,
     String.raw`\b(?:are|is|would be) (?:better|best) (?:able|placed|suited|equipped) to (?:help|assist|answer)`,
-    String.raw`\b(?:contact|reach out to|speak (?:to|with)|get in touch with) (?:our|the) (?:\w+ ){0,2}(?:team|department|dept)\b`,
+    String.raw`\b(?<!\bwe (?:can |could |will |'ll )?|\bso we can )(?:contact|reach out to|speak (?:to|with)|get in touch with) (?:our|the) (?:\w+ ){0,2}(?:teams?|department|dept)\b`,
+    String.raw`\b(?:speak|talk) (?:to|with) (?:a|one of the|any) members? of (?:the|our) (?:\w+ ){0,2}(?:crew|team|staff)\b`,
+    String.raw`\b(?:are|is) the (?:folks|people|ones|team|best people) (?:you(?:'ll)? (?:want|need) to|to) (?:talk|speak|contact|reach)`,
+    String.raw`\b(?:report|claim|complaint) (?:with|at) (?:our|the) (?:\w+ ){0,3}(?:office|desk)\b`,
     String.raw`\bhandled by (?:our|the|a) (?:\w+ ){0,2}(?:team|department|store|restaurant|hotel)`,
   ),
   ...R(
@@ -50,7 +53,9 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b0[1-9]\d{2,3}[ -]?\d{3}[ -]?\d{3,4}\b`,
     String.raw`\b(?:live ?chat|chat with (?:us|our|an?)|chat (?:here|support|team|option|link)|via (?:phone|chat|our website|our site|web ?form)|phone\/chat|chat\/phone|phone or chat|chat or phone|call us\/chat)`,
     String.raw`\b(?:tell us more|send us (?:a note|the \w+ details|details|more)|provide (?:us )?(?:with )?(?:some |the )?(?:additional |more )?(?:details|info\w*)|submit|share (?:the |your )?details)[^.?!]{0,40}?\b(?:here|via|using (?:this|the|our) (?:form|link)|at)\s*[:;>]?\s*(?:&gt;\s*)?https?:\/\/`,
-    String.raw`\b(?:please |kindly )?(?:contact|write (?:to )?us)\s*(?:at|via|here)?\s*[:;]?\s*https?:\/\/`,
+    String.raw`\b(?:please |kindly )?(?:contact|write (?:to )?us|reach out|get in touch)\s*(?:at|via|here)?\s*[:;]?\s*https?:\/\/`,
+    String.raw`\b(?:in|via|through) (?:our|the) (?:secure |live )?chat\b`,
+    String.raw`\buse the (?:[\w-]+ ){0,3}(?:reporting tool|report(?:ing)? (?:feature|form|option))`,
     String.raw`\buse the link (?:below |provided )?to (?:provide|send|share|submit|report)`,
     String.raw`\b(?:critical response|support|help|customer care|phone support) ?line\b`,
     String.raw`\bphone support\b`,
@@ -74,7 +79,7 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\bdirect(?:ly)? messag`,
     String.raw`\bprivate(?:ly)? messag`,
     String.raw`\bsend (?:us|me) a (?:private )?(?:message|note)\b`,
-    String.raw`\bclick (?:below |the link |here |the button )?(?:and|to) (?:send|message|share)`,
+    String.raw`\bclick (?:below |the link |here |the button )?(?:and|to) (?:send|message|share|DM)`,
     String.raw`\bmessage (?:us|me)\b`,
     String.raw`\bvia (?:a )?PM\b`,
     String.raw`\bcheck your (?:inbox|messages)`,
@@ -97,7 +102,12 @@ export const REPLY_RULES: readonly Rule[] = [
     'pointer',
     String.raw`\b(?:here|below|this (?:link|article|page|guide)|following (?:link|article|page|steps)|check out|take a look at|have a look at|see|visit|outlined|more (?:info|details|information)|details|steps|tips|help|refer to|article)\b[^.?!\n]{0,45}[:?!\-]?[\s\u200b]*https?:\/\/`,
     String.raw`\bhere[’']s (?:what|how)[^.?!]{0,80}https?:\/\/`,
+    // "Try: <link>", "try these steps: <link>"; not "try resetting preferences: <link>", which names the fix.
+    String.raw`\btry\s*(?:(?:these|the|our|this|the following|some) (?:[\w-]+ )?(?:steps|tips|suggestions|article|guide|link|page))?\s*[:\-]?[\s\u200b]*https?:\/\/`,
+    String.raw`\b(?:follow|visit|open) (?:this|the following|the) link\b(?! (?:to|and) (?:DM|message|send|contact|reach|share|submit|provide))`,
+    String.raw`\b(?:find|verify|check|view|read)\b[^.?!\n]{0,60}\b(?:at|on|via)\s*:?\s*https?:\/\/`,
     String.raw`\b(?:steps|instructions|article|guide) (?:in|at|on) the link\b`,
+    String.raw`\b(?:revisa|consulta|visita|haz clic en) (?:el|este|esta|la|los|las|nuestro|nuestra)\b[^.?!\n]{0,80}https?:\/\/`,
   ),
   ...R(
     'fallback',
@@ -105,6 +115,8 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\bif (?:you|your) (?:still )?(?:need|have|require|want) (?:any |further |more |additional )?(?:help|assistance|support|questions|anything)`,
     String.raw`\bif you(?:'d| would)? (?:like|want) (?:to )?(?:speak|talk|proceed|us to)`,
     String.raw`\bif you(?:'re| are) still\b`,
+    String.raw`\bif (?:this|it|that) is (?:urgent|time[- ]sensitive|an emergency)\b`,
+    String.raw`\b(?:as an alternative|alternatively)\b`,
     String.raw`\bif (?:there(?:'s| is) )?no (?:change|luck|improvement)\b`,
     String.raw`\b(?:you're|you are) (?:more than )?welcome to\b`,
   ),
@@ -118,6 +130,10 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:should|will) (?:be )?(?:arrive|delivered|back|available|fixed|resolved|restored|working|up and running|processed|credited|refunded|live)`,
     String.raw`\b(?:is|are) (?:now )?(?:available|fixed|resolved|restored|up and running|back up|working again|supported|not (?:available|supported|possible|affected))`,
     String.raw`\bunfortunately\b`,
+    String.raw`\b(?:boils down to|comes down to|depends on)\b`,
+    String.raw`\bhopefully (?:we'll|we will|it'll|it will|this will|they'll|they will)\b`,
+    String.raw`\b(?:currently|temporarily) (?:updating|down|unavailable|offline|under maintenance)\b`,
+    String.raw`\b(?:is|are|was|were) (?:now )?(?:scheduled|expected|due|estimated|out for delivery|in transit|on (?:its|their) way)\b`,
     String.raw`\b(?:we're|we are|I'm|I am) (?:unable|not able) to\b`,
     String.raw`\b(?:aren't|isn't|is not|are not|won't|will not|doesn't|does not) (?:available|possible|supported|expecting|affected|be|able|have|offer|include|apply)\b`,
         String.raw`\b(?:feedback|comments|suggestion|request|concerns?) (?:to|with|on to|along to) (?:the|our)`,
@@ -145,6 +161,13 @@ export const REPLY_RULESET = new RuleSet(REPLY_RULES);
 
 /** Auto-truncated tweet: cut-off text ending in an ellipsis, then the link to the rest (and maybe a signature). */
 export const TRUNCATED_RE = /(?:…|\.{3})\s*(?:https?:\/\/t\.co\/\w+\s*)+(?:\S{1,3}\s*)?(?:[\^*\/~-]\s?[A-Za-z]{1,15}\s*)?$/;
+
+/**
+ * A DM offered for what is left after a link ("Check them out here: <link>. Feel free to DM us if you have any
+ * questions", "... envía un DM si tienes más dudas"): tested on the sentence around the DM cue.
+ */
+export const DM_FOR_MORE_RE =
+  /\bif you (?:have|need|still have) (?:any )?(?:other |more |further |additional )?(?:questions?|concerns?|help|assistance|trouble)|\b(?:for|with) (?:any )?(?:more|further|additional|other) (?:info(?:rmation)?|details|questions|help|assistance)\b|\blet us know (?:the results|how (?:it|that|this) goes|if (?:it|that|this) (?:helps|works))|\bmás (?:información|dudas)|\bsi (?:tienes|tiene) (?:más |alguna )?(?:dudas?|preguntas?)/i;
 
 /** A URL, anywhere. */
 export const URL_RE = /https?:\/\/\S+/g;

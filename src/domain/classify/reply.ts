@@ -1,7 +1,7 @@
 // Owns the brand reply decision: which kind a reply is, from the rule hits, with the reasons that decided it.
 import type { PersonalityFlag, ReplyClassification, ReplyKind } from '../types.ts';
 import { personality, type NameCtx } from './personality.ts';
-import { REPLY_RULESET, TRUNCATED_RE } from './reply-rules.ts';
+import { DM_FOR_MORE_RE, REPLY_RULESET, TRUNCATED_RE } from './reply-rules.ts';
 import { reason, type Hit } from './rules.ts';
 
 /** Words left once mentions, links, signature-ish tokens and punctuation are gone: "is there any real text?". */
@@ -66,6 +66,15 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
   for (const kind of PRIORITY) {
     const h = firstNonFallback(hits, kind, fallback);
     if (!h) continue;
+    if (kind === 'dm_request') {
+      // Self-help link first, a DM only for what it leaves open: the guide calls that link_only.
+      const pointer = first.get('pointer');
+      const more = pointer && pointer.index < h.index ? DM_FOR_MORE_RE.exec(sentenceAround(text, h.index)) : null;
+      if (pointer && more) {
+        reasons.push(reason('link_only', pointer.text), reason('fallback', `${h.text} … ${more[0]}`));
+        return 'link_only';
+      }
+    }
     reasons.push(reason(kind, h.text));
     return kind;
   }
@@ -123,12 +132,22 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
   return 'other';
 }
 
+/** The sentence of `text` that holds position `at` (split at . ! ? followed by a space, and at line breaks). */
+function sentenceAround(text: string, at: number): string {
+  let start = at;
+  while (start > 0 && !/[.!?\n]/.test(text[start - 1]!)) start--;
+  let end = at;
+  while (end < text.length && !/[.!?\n]/.test(text[end]!)) end++;
+  return text.slice(start, end);
+}
+
 /** First hit of `kind` that is not inside a fallback clause ("if that doesn't help, call us"). */
 function firstNonFallback(hits: Hit[], kind: string, fallback: Hit | undefined): Hit | undefined {
   for (const h of hits) {
     if (h.label !== kind) continue;
     if (fallback && h.index > fallback.index && h.index - fallback.index < 200) {
-      const between = hits.some((x) => (x.label === 'resolution' || x.label === 'pointer') && x.index < fallback.index);
+      // An answer, a link or a DM request before the fallback is the reply's main action.
+      const between = hits.some((x) => (x.label === 'resolution' || x.label === 'pointer' || (x.label === 'dm_request' && kind !== 'dm_request')) && x.index < fallback.index);
       if (between) continue;
     }
     return h;
