@@ -40,6 +40,18 @@ const CASES: [ReplyKind, string, string][] = [
   ['dm_request', '@716926 Let me take another look at it, send a DM with your full name, address, &amp; phone number. If this is time sensitive, please reach out to a banker at 1-800-869-3557. Thx. ^MH', "dm_request: 'DM'"],
   ['resolution', '@822057 Your package is scheduled for delivery on 11/20. ^L https://t.co/wKJHDXWGRQ', "resolution: 'is scheduled'"],
   ['dm_request', '@129828 Click here to DM us so we can discuss this more! https://t.co/RQOGmhS8Bk *AliciaBanks', "dm_request: 'Click here to DM'"],
+  // From the second labeller's train sample (2026-11-30).
+  ['dm_request', '@115860 Reach out to us via DM, and we can take a look at this with you. https://t.co/GDrqU22YpT', "dm_request: 'DM'"],
+  ['channel_redirect', "@116996 I can't believe that, either. I'm so sorry. Please tell us more so we can help: https://t.co/Ax7W1Dx3Y9 -Becky", "channel_redirect: 'Please tell us more so we can help: https://'"],
+  ['channel_redirect', '@822455 It seems a member of our team has reached out to you. Please check your email and follow up with them there.', "channel_redirect: 'check your email and follow up'"],
+  ['channel_redirect', '@586783 Sorry about that Courtney. You can contact __email__ ^MB', 'channel_redirect'],
+  ['callback_offer', '@117121 We would need to speak with you via phone to further discuss your concerns. ^ct', 'callback_offer'],
+  ['team_redirect', '@225313 Please speak with a crewmember directly.', "team_redirect: 'speak with a crewmember'"],
+  ['team_redirect', '@823036 I am very sorry to hear this. Please call the attention of the Duty Manager for immediate resolution or you may send us a direct message with your confirmation number. ^am', 'team_redirect'],
+  ['team_redirect', '@256318 The @120576 team may be able to assist further ^CB', 'team_redirect'],
+  ['link_only', '@820761 Billing information can be located at https://t.co/q9WLNjX0t5, including a PDF version of your most recent bills. ^TK', "link_only: 'can be located at https://'"],
+  ['resolution', '@116221 Hi Damian! There is no information to share at the moment, stay tuned to our Blog for updates here: https://t.co/v141IWB0Dt', 'resolution'],
+  ['dm_request', '@822650 We can submit a request with engineering to see if your address can be provisioned. Follow us and send a DM to get started. ^JRA', "dm_request: 'DM'"],
   ['other', '@1 🎃', 'other'],
 ];
 
@@ -49,6 +61,11 @@ describe('classifyReply kinds', () => {
     expect(r.kind).toBe(kind);
     expect(r.reasons.join(' | ')).toContain(reasonPart);
   });
+});
+
+it('does not call the tail of a thread ("...<link> 2/2", nothing before the ellipsis) a truncated reply', () => {
+  expect(classifyReply('@586145 ...https://t.co/Csi33jPaFY 2/2').kind).not.toBe('truncated');
+  expect(classifyReply('@1 We can look into this for you if you could... https://t.co/Csi33jPaFY').kind).toBe('truncated');
 });
 
 describe('classifyReply personality', () => {

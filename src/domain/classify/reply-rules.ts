@@ -6,7 +6,7 @@ import { RuleSet, type Rule } from './rules.ts';
 const R = (label: string, ...sources: string[]): Rule[] => sources.map((source) => ({ label, source }));
 
 const TEAM_NOUNS =
-  'store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|partners?|gate team|flight attendants?|crew|duty manager|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
+  'store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|partners?|gate team|flight attendants?|crew ?members?|crew|duty (?:manager|mngr)|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
 
 export const REPLY_RULES: readonly Rule[] = [
   ...R(
@@ -19,10 +19,12 @@ export const REPLY_RULES: readonly Rule[] = [
     'team_redirect',
     String.raw`\b(?<!\bwe (?:can |could |will |'ll )?|\bso we can )(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|check in with|ask|tweet|message|call|notify|inform|let|alert|report (?:this|it|the matter) to) (?:the|your|their|a|an|our|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+|wi-?fi\s+)?(?:${TEAM_NOUNS})\b`,
     String.raw`\b(?:contact(?:ing)?|get in touch with|reach(?:ing)? out to|speak (?:to|with)|check in with|talk to) them\b`,
+    String.raw`\bcall the attention of (?:the|a|an|our) (?:${TEAM_NOUNS})\b`,
     String.raw`\b(?:reach out to|contact) (?!us\b|me\b)\w+ directly\b`,
     String.raw`\b(?:reach out to|contact|get in touch with|tweet|dm|message|follow|ask|visit|speak (?:to|with)|check with)\s+(?:our (?:friends|pals|colleagues|team)\s+(?:at|over at)\s+)?@[A-Za-z_][A-Za-z0-9_]*`,
     String.raw`\b(?:our|the) (?:friends|pals|colleagues|folks) (?:at|over at|from) @?[A-Za-z_]\w*`,
     String.raw`@[A-Za-z_]\w* (?:will|can|are|is|should|would) (?:be )?(?:better |best )?(?:able to |placed to )?(?:help|assist)`,
+    String.raw`\b(?:the|our friends at) @\w+ (?:team|folks|crew) (?:will|can|may|might|should|would|are|is) (?:be )?(?:better |best )?(?:able to |placed to )?(?:help|assist)`,
     String.raw`\b(?:are|is|would be) (?:better|best) (?:able|placed|suited|equipped) to (?:help|assist|answer)`,
     String.raw`\b(?<!\bwe (?:can |could |will |'ll )?|\bso we can )(?:contact|reach out to|speak (?:to|with)|get in touch with) (?:our|the) (?:\w+ ){0,2}(?:teams?|department|dept)\b`,
     String.raw`\b(?:speak|talk) (?:to|with) (?:a|one of the|any) members? of (?:the|our) (?:\w+ ){0,2}(?:crew|team|staff)\b`,
@@ -42,6 +44,7 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\bbest (?:time|number)(?: and time)? to (?:reach|call|contact|try and call|try to call) you`,
     String.raw`\b(?:I|we) (?:called|rang|phoned|tried (?:to )?call(?:ing)?) you\b`,
     String.raw`\breturn (?:my|our) call`,
+    String.raw`\b(?:need|like|want) to (?:speak|talk) (?:with|to) you (?:via|by|over the|on the) phone\b`,
     String.raw`\bbest time to (?:try and |try to )?call\b`,
   ),
   ...R(
@@ -57,20 +60,26 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:in|via|through) (?:our|the) (?:secure |live )?chat\b`,
     String.raw`\buse the (?:[\w-]+ ){0,3}(?:reporting tool|report(?:ing)? (?:feature|form|option))`,
     String.raw`\buse the link (?:below |provided )?to (?:provide|send|share|submit|report)`,
+    // Two rules, not one with an optional "please": a rule whose first letter is unknown is tried after those whose is.
+    String.raw`\b(?:please|kindly|pls) (?:share (?:your|the) (?:experience|details|feedback|info\w*)|tell us more|(?:make|file|submit) a report)\b[^.?!]{0,40}?(?:\b(?:here|at|via|on)\b)?\s*[:;>\-]?\s*(?:&gt;\s*)?https?:\/\/`,
+    String.raw`\b(?:share (?:your|the) (?:experience|details|feedback|info\w*)|tell us more|(?:make|file|submit) a report)\b[^.?!]{0,40}?(?:\b(?:here|at|via|on)\b)?\s*[:;>\-]?\s*(?:&gt;\s*)?https?:\/\/`,
     String.raw`\b(?:critical response|support|help|customer care|phone support) ?line\b`,
     String.raw`\bphone support\b`,
-    String.raw`(?:お問い?合わせ|ご連絡)(?:ください|下さい)`,
+    String.raw`(?:お問い?合わ?せ|ご連絡)(?:ください|下さい)`,
     String.raw`\bvisit (?:\w+ ){1,2}store\b`,
     String.raw`\be-?mail (?:us|our|the team|them)\b`,
     String.raw`\bsend (?:us )?an e-?mail\b`,
-    String.raw`\b(?:contact|reach|reach out to) (?:us|our (?:customer (?:service|care|support)|support|care|help) ?(?:team|desk)?|customer (?:service|care|support)) (?:directly |by |via |at |here|through|on |using |from |over |with )`,
-    String.raw`\b(?:please |kindly )?(?:reach out to us|contact us|get in touch(?: with us)?|reach us)(?:,| here| at| via| using| through| so| and| for)`,
+    String.raw`\bcheck your e-?mail and (?:follow up|reply|respond|get back)`,
+    String.raw`\b(?:contact|e-?mail|write to|reach|forward\w*)\b[^.?!]{0,40}?(?:__email__|\b[\w.+-]+@[\w-]+\.[a-z]{2,})`,
+    String.raw`\be-?mail address\b[^?!]{0,40}?(?:__email__|\b[\w.+-]+@[\w-]+\.[a-z]{2,})`,
+    String.raw`\b(?:contact|reach|reach out to) (?:us|our (?:customer (?:service|care|support)|support|care|help) ?(?:team|desk)?|customer (?:service|care|support)) (?:directly |by |via |at |here|through|on |using |from |over |with )(?![^.!?]{0,60}\b(?:DMs?|direct message|private message|PM)\b)`,
+    String.raw`\b(?:please |kindly )?(?:reach out to us|contact us|get in touch(?: with us)?|reach us)(?:,| here| at| via| using| through| so| and| for| with the link| once more| again)(?![^.!?]{0,60}\b(?:DMs?|direct message|private message|PM)\b)`,
     String.raw`\b(?:fill out|fill in|complete|submit|use) (?:this|the|our|a)\b[^.?!]{0,25}\bform\b`,
     String.raw`\b(?:web ?form|contact form|online form|support form|feedback form)`,
     String.raw`\b(?:visit|stop by|pop (?:in|into|by)|go (?:in)?to|head (?:in)?to|bring it (?:in)?to|take it (?:in)?to|drop by|speak to a?\s?member of staff (?:in|at)) (?:a|an|your|the|our|any)? ?(?:local |nearest |nearby )?(?:store|shop|branch|location|apple store|genius bar|service (?:cent(?:er|re)|provider)|ticket (?:counter|desk|office)|customer service desk|airport|restaurant)`,
     String.raw`\b(?:in|on|at) (?:the |our )?(?:community|forums?)\b`,
     String.raw`\bsend us a (?:note|request|ticket|message) (?:at|via|here|through|using)`,
-    String.raw`\b(?:submit|raise|log|open|create) a (?:ticket|case|request|support request|complaint)`,
+    String.raw`\b(?<!\bwe (?:can |could |will |'ll |would )?)(?:submit|raise|log|open|create) a (?:ticket|case|request|support request|complaint)`,
     String.raw`\b(?:customer (?:service|care|relations)|support team|helpline|help ?desk) (?:team )?(?:at|on|via|by|here)\b`,
   ),
   ...R(
@@ -107,13 +116,14 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:follow|visit|open) (?:this|the following|the) link\b(?! (?:to|and) (?:DM|message|send|contact|reach|share|submit|provide))`,
     String.raw`\b(?:find|verify|check|view|read)\b[^.?!\n]{0,60}\b(?:at|on|via)\s*:?\s*https?:\/\/`,
     String.raw`\b(?:steps|instructions|article|guide) (?:in|at|on) the link\b`,
-    String.raw`\b(?:revisa|consulta|visita|haz clic en) (?:el|este|esta|la|los|las|nuestro|nuestra)\b[^.?!\n]{0,80}https?:\/\/`,
+    String.raw`\b(?:revisa|consulta|visita|sigue|haz clic en) (?:el|este|esta|estos|estas|la|los|las|nuestro|nuestra)\b[^.?!\n]{0,80}https?:\/\/`,
+    String.raw`\bcan be (?:found|located|viewed|accessed|checked) (?:at|here|on|via|in)\b[^.?!]{0,20}https?:\/\/`,
   ),
   ...R(
     'fallback',
     String.raw`\bif (?:that|this|it|the (?:issue|problem|error)|those|these|they|the steps?)?\s?(?:doesn't|does not|didn't|did not|don't|still|persists?|continues?|isn't|is not|won't|keeps)`,
     String.raw`\bif (?:you|your) (?:still )?(?:need|have|require|want) (?:any |further |more |additional )?(?:help|assistance|support|questions|anything)`,
-    String.raw`\bif you(?:'d| would)? (?:like|want) (?:to )?(?:speak|talk|proceed|us to)`,
+    String.raw`\bif you(?:'d| would)? (?:like|want) (?:to )?(?:speak|talk|proceed|us to|see|share|suggest|request|give)`,
     String.raw`\bif you(?:'re| are) still\b`,
     String.raw`\bif (?:this|it|that) is (?:urgent|time[- ]sensitive|an emergency)\b`,
     String.raw`\b(?:as an alternative|alternatively)\b`,
@@ -130,6 +140,7 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:should|will) (?:be )?(?:arrive|delivered|back|available|fixed|resolved|restored|working|up and running|processed|credited|refunded|live)`,
     String.raw`\b(?:is|are) (?:now )?(?:available|fixed|resolved|restored|up and running|back up|working again|supported|not (?:available|supported|possible|affected))`,
     String.raw`\bunfortunately\b`,
+    String.raw`\bno (?:information|info|news|updates?|details) (?:to share|at (?:the|this) (?:moment|time)|yet)\b`,
     String.raw`\b(?:boils down to|comes down to|depends on)\b`,
     String.raw`\bhopefully (?:we'll|we will|it'll|it will|this will|they'll|they will)\b`,
     String.raw`\b(?:currently|temporarily) (?:updating|down|unavailable|offline|under maintenance)\b`,

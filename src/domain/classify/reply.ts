@@ -56,7 +56,8 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     return 'broadcast';
   }
   const trunc = TRUNCATED_RE.exec(text);
-  if (trunc) {
+  // Cut off means some text came before the ellipsis: "@1 ...<link> 2/2" is the tail of a thread, not a cut reply.
+  if (trunc && contentWords(text.slice(0, trunc.index)) > 0) {
     reasons.push(reason('truncated', trunc[0]));
     return 'truncated';
   }
