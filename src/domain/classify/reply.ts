@@ -133,7 +133,7 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
   return 'other';
 }
 
-/** The sentence of `text` that holds position `at` (split at . ! ? followed by a space, and at line breaks). */
+/** The stretch of `text` around position `at` between sentence marks (. ! ? and line breaks; a link's dots count too). */
 function sentenceAround(text: string, at: number): string {
   let start = at;
   while (start > 0 && !/[.!?\n]/.test(text[start - 1]!)) start--;
