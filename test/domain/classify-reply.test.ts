@@ -49,6 +49,8 @@ const CASES: [ReplyKind, string, string][] = [
   ['team_redirect', '@225313 Please speak with a crewmember directly.', "team_redirect: 'speak with a crewmember'"],
   ['team_redirect', '@823036 I am very sorry to hear this. Please call the attention of the Duty Manager for immediate resolution or you may send us a direct message with your confirmation number. ^am', 'team_redirect'],
   ['team_redirect', '@256318 The @120576 team may be able to assist further ^CB', 'team_redirect'],
+  // Seen as a false "deflected" alert in the bundled replay: the DM link is no self-help page.
+  ['dm_request', "@821171 This doesn't look good; we'll do all we can to help. To get started, let's connect here in DM: https://t.co/GDrqU22YpT", "dm_request: 'DM'"],
   ['link_only', '@820761 Billing information can be located at https://t.co/q9WLNjX0t5, including a PDF version of your most recent bills. ^TK', "link_only: 'can be located at https://'"],
   ['resolution', '@116221 Hi Damian! There is no information to share at the moment, stay tuned to our Blog for updates here: https://t.co/v141IWB0Dt', 'resolution'],
   ['dm_request', '@822650 We can submit a request with engineering to see if your address can be provisioned. Follow us and send a DM to get started. ^JRA', "dm_request: 'DM'"],

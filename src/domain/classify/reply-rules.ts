@@ -109,7 +109,7 @@ export const REPLY_RULES: readonly Rule[] = [
   ),
   ...R(
     'pointer',
-    String.raw`\b(?:here|below|this (?:link|article|page|guide)|following (?:link|article|page|steps)|check out|take a look at|have a look at|see|visit|outlined|more (?:info|details|information)|details|steps|tips|help|refer to|article)\b[^.?!\n]{0,45}[:?!\-]?[\s\u200b]*https?:\/\/`,
+    String.raw`\b(?:here|below|this (?:link|article|page|guide)|following (?:link|article|page|steps)|check out|take a look at|have a look at|see|visit|outlined|more (?:info|details|information)|details|steps|tips|help|refer to|article)\b(?:(?!\bDMs?\b)[^.?!\n]){0,45}[:?!\-]?[\s\u200b]*https?:\/\/`,
     String.raw`\bhere[’']s (?:what|how)[^.?!]{0,80}https?:\/\/`,
     // "Try: <link>", "try these steps: <link>"; not "try resetting preferences: <link>", which names the fix.
     String.raw`\btry\s*(?:(?:these|the|our|this|the following|some) (?:[\w-]+ )?(?:steps|tips|suggestions|article|guide|link|page))?\s*[:\-]?[\s\u200b]*https?:\/\/`,
