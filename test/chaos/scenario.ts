@@ -212,10 +212,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       describe: async () => `${await describeState(db!, relevant, servedIds())}\n${procs.map((p) => p.describe()).join('\n')}`,
       everyMs: 1000,
     });
+    // Seen settled; the workers run on until each is stopped.
     const stoppedAt = new Date();
     for (const p of procs) await p.stopGracefully();
     log('chaos: settled; checking invariants');
-    const report = await checkInvariants({ db, served: servedIds(), published: new Set(fake.posts.map((p) => p.id)), relevant, twcsFile, configFile: cfg, receiver, cutoff: new Date(stoppedAt.getTime() - 15_000), dir });
+    const report = await checkInvariants({ db, served: servedIds(), published: new Set(fake.posts.map((p) => p.id)), relevant, twcsFile, configFile: cfg, receiver, cutoff: new Date(stoppedAt.getTime() - 15_000), settledAt: stoppedAt, dir });
     return {
       report,
       faults,
