@@ -53,6 +53,16 @@ const CASES: [ReplyKind, string, string][] = [
   ['dm_request', "@821171 This doesn't look good; we'll do all we can to help. To get started, let's connect here in DM: https://t.co/GDrqU22YpT", "dm_request: 'DM'"],
   ['link_only', '@820761 Billing information can be located at https://t.co/q9WLNjX0t5, including a PDF version of your most recent bills. ^TK', "link_only: 'can be located at https://'"],
   ['resolution', '@116221 Hi Damian! There is no information to share at the moment, stay tuned to our Blog for updates here: https://t.co/v141IWB0Dt', 'resolution'],
+  // From the second train sample (2026-11-30, evening).
+  ['other', '@820790 This only takes 5 mins Jess #EveryLittleHelps  https://t.co/It50QHCgwn', 'campaign hashtag (#EveryLittleHelps)'],
+  ['link_only', "@822270 Sorry to hear this! Is this occurring while watching Live TV? What device is this on? Try: https://t.co/HXpLyTCvKX.", "link_only: 'Try: https://'"],
+  ['channel_redirect', '@821180 Hi there! Please reach out to https://t.co/zUe0dj6yoX and fill out the boxes at the bottom so we can get in touch.', "channel_redirect: 'Please reach out to https://'"],
+  ['team_redirect', '@273565 Hi, Sorry to read this. For immediate assistance pls alert the mngr on duty or DM us your complete booking and contact details. ^rr', "team_redirect: 'alert the mngr on duty'"],
+  ['link_only', '@201718 will also like you to access billing here https://t.co/YIF9X1BJXQ. Incase you still have any problem, DM your number. ^ZW', "fallback: 'DM … Incase you still have any problem'"],
+  ['channel_redirect', '@117029 You may visit a local Financial Center to open a checking account. ^ag', "channel_redirect: 'visit a local Financial Center'"],
+  ['link_only', '@822522 Hello Alex! Sorry for the delay. Troubleshooting steps for the error code 80710016 are available here: https://t.co/rt6FGIlisw', 'link_only'],
+  ['link_only', '@822870 You can check for any outages based on your account here. https://t.co/6zTX6Jbo7v ^JAY', "link_only: 'You can check for any outages"],
+  ['team_redirect', '@820844 We are sending this over to @115990 so they can assist.  ^ACM', "team_redirect: 'sending this over to @115990'"],
   ['dm_request', '@822650 We can submit a request with engineering to see if your address can be provisioned. Follow us and send a DM to get started. ^JRA', "dm_request: 'DM'"],
   ['other', '@1 🎃', 'other'],
 ];
@@ -68,6 +78,10 @@ describe('classifyReply kinds', () => {
 it('does not call the tail of a thread ("...<link> 2/2", nothing before the ellipsis) a truncated reply', () => {
   expect(classifyReply('@586145 ...https://t.co/Csi33jPaFY 2/2').kind).not.toBe('truncated');
   expect(classifyReply('@1 We can look into this for you if you could... https://t.co/Csi33jPaFY').kind).toBe('truncated');
+});
+
+it('does not read "have them reach out to you directly" as sending the customer elsewhere', () => {
+  expect(classifyReply('@766260 I will assign your concern to a dedicated specialist and have them reach out to you directly. ^CK').kind).not.toBe('team_redirect');
 });
 
 describe('classifyReply personality', () => {

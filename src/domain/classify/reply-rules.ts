@@ -20,7 +20,10 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?<!\bwe (?:can |could |will |'ll )?|\bso we can )(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|check in with|ask|tweet|message|call|notify|inform|let|alert|report (?:this|it|the matter) to) (?:the|your|their|a|an|our|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+|wi-?fi\s+)?(?:${TEAM_NOUNS})\b`,
     String.raw`\b(?:contact(?:ing)?|get in touch with|reach(?:ing)? out to|speak (?:to|with)|check in with|talk to) them\b`,
     String.raw`\bcall the attention of (?:the|a|an|our) (?:${TEAM_NOUNS})\b`,
-    String.raw`\b(?:reach out to|contact) (?!us\b|me\b)\w+ directly\b`,
+    String.raw`\b(?:alert|inform|notify|contact|reach out to|speak (?:to|with)|find) the (?:manager|mngr|mgr) on duty\b`,
+    String.raw`\b(?:the|a|our) (?:on ?board |train )?(?:guard|conductor|train manager|crew|staff (?:at|in) the (?:station|store|hotel)) (?:should|will|can|may) be able to (?:help|assist)`,
+    String.raw`\b(?:sending|send|refer(?:ring)?|passing|pass|forward(?:ing)?) (?:this|it|you) (?:over )?to (?:our (?:[\w-]+ )?(?:counterparts|colleagues|friends|team) (?:at |over at )?)?@\w+`,
+    String.raw`\b(?:reach out to|contact) (?!us\b|me\b|you\b)\w+ directly\b`,
     String.raw`\b(?:reach out to|contact|get in touch with|tweet|dm|message|follow|ask|visit|speak (?:to|with)|check with)\s+(?:our (?:friends|pals|colleagues|team)\s+(?:at|over at)\s+)?@[A-Za-z_][A-Za-z0-9_]*`,
     String.raw`\b(?:our|the) (?:friends|pals|colleagues|folks) (?:at|over at|from) @?[A-Za-z_]\w*`,
     String.raw`@[A-Za-z_]\w* (?:will|can|are|is|should|would) (?:be )?(?:better |best )?(?:able to |placed to )?(?:help|assist)`,
@@ -29,7 +32,7 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?<!\bwe (?:can |could |will |'ll )?|\bso we can )(?:contact|reach out to|speak (?:to|with)|get in touch with) (?:our|the) (?:\w+ ){0,2}(?:teams?|department|dept)\b`,
     String.raw`\b(?:speak|talk) (?:to|with) (?:a|one of the|any) members? of (?:the|our) (?:\w+ ){0,2}(?:crew|team|staff)\b`,
     String.raw`\b(?:are|is) the (?:folks|people|ones|team|best people) (?:you(?:'ll)? (?:want|need) to|to) (?:talk|speak|contact|reach)`,
-    String.raw`\b(?:report|claim|complaint) (?:with|at) (?:our|the) (?:\w+ ){0,3}(?:office|desk)\b`,
+    String.raw`\b(?:report|claim|complaint) (?:with|at) (?:our|the) (?:\w+ ){0,3}(?:office|desk|cent(?:er|re))\b`,
     String.raw`\bhandled by (?:our|the|a) (?:\w+ ){0,2}(?:team|department|store|restaurant|hotel)`,
   ),
   ...R(
@@ -56,7 +59,7 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b0[1-9]\d{2,3}[ -]?\d{3}[ -]?\d{3,4}\b`,
     String.raw`\b(?:live ?chat|chat with (?:us|our|an?)|chat (?:here|support|team|option|link)|via (?:phone|chat|our website|our site|web ?form)|phone\/chat|chat\/phone|phone or chat|chat or phone|call us\/chat)`,
     String.raw`\b(?:tell us more|send us (?:a note|the \w+ details|details|more)|provide (?:us )?(?:with )?(?:some |the )?(?:additional |more )?(?:details|info\w*)|submit|share (?:the |your )?details)[^.?!]{0,40}?\b(?:here|via|using (?:this|the|our) (?:form|link)|at)\s*[:;>]?\s*(?:&gt;\s*)?https?:\/\/`,
-    String.raw`\b(?:please |kindly )?(?:contact|write (?:to )?us|reach out|get in touch)\s*(?:at|via|here)?\s*[:;]?\s*https?:\/\/`,
+    String.raw`\b(?:please |kindly )?(?:contact|write (?:to )?us|reach out|get in touch)\s*(?:at|via|here|to)?\s*[:;]?\s*https?:\/\/`,
     String.raw`\b(?:in|via|through) (?:our|the) (?:secure |live )?chat\b`,
     String.raw`\buse the (?:[\w-]+ ){0,3}(?:reporting tool|report(?:ing)? (?:feature|form|option))`,
     String.raw`\buse the link (?:below |provided )?to (?:provide|send|share|submit|report)`,
@@ -66,6 +69,8 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:critical response|support|help|customer care|phone support) ?line\b`,
     String.raw`\bphone support\b`,
     String.raw`(?:お問い?合わ?せ|ご連絡)(?:ください|下さい)`,
+    String.raw`カスタマーサービス(?:へ|まで|に)`,
+    String.raw`\b(?:contacter|contactez|contatar|contate|contacte|contacta)\b[^.?!]{0,20}\b(?:SAV|SAC|service client|servi[cç]o (?:de|ao) cliente|servicio al cliente|atenci[oó]n al cliente)\b`,
     String.raw`\bvisit (?:\w+ ){1,2}store\b`,
     String.raw`\be-?mail (?:us|our|the team|them)\b`,
     String.raw`\bsend (?:us )?an e-?mail\b`,
@@ -76,7 +81,8 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:please |kindly )?(?:reach out to us|contact us|get in touch(?: with us)?|reach us)(?:,| here| at| via| using| through| so| and| for| with the link| once more| again)(?![^.!?]{0,60}\b(?:DMs?|direct message|private message|PM)\b)`,
     String.raw`\b(?:fill out|fill in|complete|submit|use) (?:this|the|our|a)\b[^.?!]{0,25}\bform\b`,
     String.raw`\b(?:web ?form|contact form|online form|support form|feedback form)`,
-    String.raw`\b(?:visit|stop by|pop (?:in|into|by)|go (?:in)?to|head (?:in)?to|bring it (?:in)?to|take it (?:in)?to|drop by|speak to a?\s?member of staff (?:in|at)) (?:a|an|your|the|our|any)? ?(?:local |nearest |nearby )?(?:store|shop|branch|location|apple store|genius bar|service (?:cent(?:er|re)|provider)|ticket (?:counter|desk|office)|customer service desk|airport|restaurant)`,
+    String.raw`\b(?:visit|stop by|pop (?:in|into|by)|go (?:in)?to|head (?:in)?to|bring it (?:in)?to|take it (?:in)?to|drop by|speak to a?\s?member of staff (?:in|at)) (?:a|an|your|the|our|any)? ?(?:local |nearest |nearby )?(?:store|shop|branch|location|apple store|genius bar|service (?:cent(?:er|re)|provider)|financial cent(?:er|re)|banking cent(?:er|re)|ticket (?:counter|desk|office)|customer service desk|airport|restaurant)`,
+    String.raw`\bcall cent(?:er|re)\b`,
     String.raw`\b(?:in|on|at) (?:the |our )?(?:community|forums?)\b`,
     String.raw`\bsend us a (?:note|request|ticket|message) (?:at|via|here|through|using)`,
     String.raw`\b(?<!\bwe (?:can |could |will |'ll |would )?)(?:submit|raise|log|open|create) a (?:ticket|case|request|support request|complaint)`,
@@ -118,6 +124,8 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:steps|instructions|article|guide) (?:in|at|on) the link\b`,
     String.raw`\b(?:revisa|consulta|visita|sigue|haz clic en) (?:el|este|esta|estos|estas|la|los|las|nuestro|nuestra)\b[^.?!\n]{0,80}https?:\/\/`,
     String.raw`\bcan be (?:found|located|viewed|accessed|checked) (?:at|here|on|via|in)\b[^.?!]{0,20}https?:\/\/`,
+    String.raw`\b(?:steps|instructions|details|info\w*|tips)\b[^.?!\n]{0,50}\b(?:are|is) (?:available|listed|outlined) (?:here|at|on|below)\b[^.?!\n]{0,5}https?:\/\/`,
+    String.raw`\byou can (?:check|find|see|view|read|get)\b[^.?!\n]{0,60}\b(?:here|at|on|via|below)\b[.:]?\s*https?:\/\/`,
   ),
   ...R(
     'fallback',
@@ -178,7 +186,7 @@ export const TRUNCATED_RE = /(?:…|\.{3})\s*(?:https?:\/\/t\.co\/\w+\s*)+(?:\S{
  * questions", "... envía un DM si tienes más dudas"): tested on the sentence around the DM cue.
  */
 export const DM_FOR_MORE_RE =
-  /\bif you (?:have|need|still have) (?:any )?(?:other |more |further |additional )?(?:questions?|concerns?|help|assistance|trouble)|\b(?:for|with) (?:any )?(?:more|further|additional|other) (?:info(?:rmation)?|details|questions|help|assistance)\b|\blet us know (?:the results|how (?:it|that|this) goes|if (?:it|that|this) (?:helps|works))|\bmás (?:información|dudas)|\bsi (?:tienes|tiene) (?:más |alguna )?(?:dudas?|preguntas?)/i;
+  /\b(?:if|in ?case) you (?:have|need|still have) (?:any )?(?:other |more |further |additional )?(?:questions?|concerns?|help|assistance|trouble|problems?|issues?)|\b(?:for|with) (?:any )?(?:more|further|additional|other) (?:info(?:rmation)?|details|questions|help|assistance)\b|\blet us know (?:the results|how (?:it|that|this) goes|if (?:it|that|this) (?:helps|works))|\bmás (?:información|dudas)|\bsi (?:tienes|tiene) (?:más |alguna )?(?:dudas?|preguntas?)/i;
 
 /** A URL, anywhere. */
 export const URL_RE = /https?:\/\/\S+/g;

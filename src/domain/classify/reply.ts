@@ -30,6 +30,9 @@ function contentWords(text: string): number {
   return n;
 }
 
+/** A hashtag that is not a rail-line or order code: "#TrickorTweet", "#EveryLittleHelps". */
+const CAMPAIGN_TAG_RE = /#[A-Za-z][A-Za-z0-9]*[a-z][A-Za-z0-9]*/;
+
 const PRIORITY: readonly ReplyKind[] = ['team_redirect', 'callback_offer', 'channel_redirect', 'dm_request'];
 
 export function classifyReplyText(text: string, ctx?: NameCtx): ReplyClassification {
@@ -88,7 +91,8 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
 
   const ask = first.get('ask');
   const pointer = first.get('pointer');
-  if (pointer && !res && !(ask && ask.index < pointer.index && !/\bhave you\b/i.test(ask.text))) {
+  // Link before a request for details, as the guide orders them: "Which device? Try: <link>" is link_only.
+  if (pointer && !res) {
     reasons.push(reason('link_only', pointer.text));
     return 'link_only';
   }
@@ -102,6 +106,12 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
   }
   const hasLink = text.includes('http');
   const words = contentWords(text);
+  // A link, a campaign hashtag and nothing a support reply says: marketing sent in reply to a customer.
+  const campaign = hasLink && !first.has('acknowledgement') ? CAMPAIGN_TAG_RE.exec(text) : null;
+  if (campaign && words < 20) {
+    reasons.push(`other: a link with a campaign hashtag (${campaign[0]}) and no support content`);
+    return 'other';
+  }
   if (hasLink && words <= 8) {
     reasons.push('link_only: a link with little text around it');
     return 'link_only';
