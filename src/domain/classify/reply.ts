@@ -67,12 +67,12 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
 
   const fallback = first.get('fallback');
   const res = first.get('resolution');
+  const pointer = first.get('pointer');
   for (const kind of PRIORITY) {
     const h = firstNonFallback(hits, kind, fallback);
     if (!h) continue;
     if (kind === 'dm_request') {
       // Self-help link first, a DM only for what it leaves open: the guide calls that link_only.
-      const pointer = first.get('pointer');
       const more = pointer && pointer.index < h.index ? DM_FOR_MORE_RE.exec(sentenceAround(text, h.index)) : null;
       if (pointer && more) {
         reasons.push(reason('link_only', pointer.text), reason('fallback', `${h.text} … ${more[0]}`));
@@ -83,14 +83,12 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     return kind;
   }
   // A redirect offered only as a fallback after a concrete answer does not make the reply a deflection.
-  const pointerFirst = first.get('pointer');
-  if (fallback && res && res.index < fallback.index && !(pointerFirst && pointerFirst.index < res.index)) {
+  if (fallback && res && res.index < fallback.index && !(pointer && pointer.index < res.index)) {
     reasons.push(reason('resolution', res.text), reason('fallback', fallback.text));
     return 'resolution';
   }
 
   const ask = first.get('ask');
-  const pointer = first.get('pointer');
   // Link before a request for details, as the guide orders them: "Which device? Try: <link>" is link_only.
   if (pointer && !res) {
     reasons.push(reason('link_only', pointer.text));
