@@ -34,40 +34,43 @@ const MASK = SLOTS - 1;
 const KEYS = new Uint32Array(SLOTS);
 const VALS = new Float64Array(SLOTS);
 const USED = new Uint8Array(SLOTS);
+/** The feature's text by slot, for the reasons. */
+const NAME_AT: string[] = new Array<string>(SLOTS).fill('');
 for (const [h, w] of WEIGHTS) {
   let j = (h ^ (h >>> 15)) & MASK;
   while (USED[j]) j = (j + 1) & MASK;
   USED[j] = 1;
   KEYS[j] = h;
   VALS[j] = w;
+  NAME_AT[j] = NAMES.get(h)!;
 }
 
-/** Weight of feature hash `h`, or NaN when the model has none. */
-function weightOf(h: number): number {
+/** Slot of feature hash `h` in KEYS/VALS, or -1 when the model has none. */
+function slotOf(h: number): number {
   let j = (h ^ (h >>> 15)) & MASK;
   while (USED[j] === 1) {
-    if (KEYS[j] === h) return VALS[j]!;
+    if (KEYS[j] === h) return j;
     j = (j + 1) & MASK;
   }
-  return NaN;
+  return -1;
 }
 
 /** A tweet's complaint score, and the features that pushed hardest towards "complaint" (for the reasons). */
 export class ModelScore {
   constructor(
     readonly score: number,
-    private readonly h1: number,
+    /** Slots of the two features with the largest positive weights (-1: none). */
+    private readonly j1: number,
     private readonly w1: number,
-    private readonly h2: number,
+    private readonly j2: number,
     private readonly w2: number,
   ) {}
 
   /** Built on demand: only complaints show it. */
   get top(): string {
-    let top = '';
-    if (this.w1 > 0 && NAMES.has(this.h1)) top = `'${NAMES.get(this.h1)}'`;
-    if (this.w2 > 0 && NAMES.has(this.h2)) top = top ? `${top}, '${NAMES.get(this.h2)}'` : `'${NAMES.get(this.h2)}'`;
-    return top;
+    const a = this.w1 > 0 && this.j1 >= 0 ? `'${NAME_AT[this.j1]}'` : '';
+    const b = this.w2 > 0 && this.j2 >= 0 ? `'${NAME_AT[this.j2]}'` : '';
+    return a && b ? `${a}, ${b}` : a || b;
   }
 }
 
@@ -80,9 +83,9 @@ export function complaintModelScore(text: string): ModelScore {
   const s = text.toLowerCase();
   const n = s.length;
   let z = m.bias;
-  let h1 = 0;
+  let j1 = -1;
   let w1 = 0;
-  let h2 = 0;
+  let j2 = -1;
   let w2 = 0;
   let prev = 0;
   let first = true;
@@ -118,31 +121,33 @@ export function complaintModelScore(text: string): ModelScore {
       continue;
     }
     hu >>>= 0;
-    const wu = weightOf(hu);
-    if (wu === wu) {
+    const ju = slotOf(hu);
+    if (ju >= 0) {
+      const wu = VALS[ju]!;
       z += wu;
       if (wu > w1) {
-        h2 = h1;
+        j2 = j1;
         w2 = w1;
-        h1 = hu;
+        j1 = ju;
         w1 = wu;
       } else if (wu > w2) {
-        h2 = hu;
+        j2 = ju;
         w2 = wu;
       }
     }
     if (!first) {
       hb >>>= 0;
-      const wb = weightOf(hb);
-      if (wb === wb) {
+      const jb = slotOf(hb);
+      if (jb >= 0) {
+        const wb = VALS[jb]!;
         z += wb;
         if (wb > w1) {
-          h2 = h1;
+          j2 = j1;
           w2 = w1;
-          h1 = hb;
+          j1 = jb;
           w1 = wb;
         } else if (wb > w2) {
-          h2 = hb;
+          j2 = jb;
           w2 = wb;
         }
       }
@@ -150,7 +155,7 @@ export function complaintModelScore(text: string): ModelScore {
     first = false;
     prev = hu;
   }
-  return new ModelScore(1 / (1 + Math.exp(-z)), h1, w1, h2, w2);
+  return new ModelScore(1 / (1 + Math.exp(-z)), j1, w1, j2, w2);
 }
 
 function isWordChar(c: number): boolean {

@@ -85,11 +85,6 @@ export const CUSTOMER_RULES: readonly Rule[] = [
     String.raw`\b(?:broken|broke|crash\w*|freez\w*|glitch\w*|bug|bugs|buggy|error|errors|outage|down again|is down|are down|went down|lag\w*|slow|delay\w*|late|cancel?led|missing|lost|damaged|wrong|overcharg\w*|double charg\w*|charged twice|charged me|stuck|stranded|waited|waiting|hours? on hold|on hold|no service|no signal|no internet|no wifi|not working|doesn[’']t work|won[’']t work|problem|problems|issue|issues|complain\w*)\b`,
     String.raw`(?:😡|😠|🤬|😤|😩|😫|😒|🙄|😞|😢|😭|👎|:\()`,
   ),
-  ...R(
-    'pos',
-    String.raw`\b(?:love|loved|great|awesome|amazing|excellent|fantastic|brilliant|best|perfect|happy|glad|wonderful|fabulous|kudos|shout ?out|well done|nice|cool|yay|excited|enjoy\w*)\b`,
-    String.raw`(?:😍|😊|🙂|😀|😁|😂|❤️|❤|💕|👍|🙌|🎉)`,
-  ),
 ];
 
 export const CUSTOMER_RULESET = new RuleSet(CUSTOMER_RULES);

@@ -19,35 +19,58 @@ export function classifyCustomerText(text: string, ctx?: CustomerCtx): CustomerC
   const hits = CUSTOMER_RULESET.scan(text);
   const flags: CustomerFlag[] = [];
   const reasons: string[] = [];
-  const first = new Map<string, Hit>();
-  let neg = 0;
-  let pos = 0;
+  // The first hit of each label, and up to three 'neg' cues for the complaint reason. Plain variables, not a Map:
+  // this runs once per customer tweet, and a Map per call cost as much as the model.
+  let churn: Hit | undefined;
+  let escalation: Hit | undefined;
+  let nudge: Hit | undefined;
+  let question: Hit | undefined;
+  let thanks: Hit | undefined;
+  let notThanks = false;
+  let cues = '';
+  let cueCount = 0;
   for (const h of hits) {
-    if (!first.has(h.label)) first.set(h.label, h);
-    if (h.label === 'neg') neg++;
-    else if (h.label === 'pos') pos++;
+    switch (h.label) {
+      case 'neg':
+        if (cueCount < 3) cues += `${cueCount++ ? ', ' : ''}'${h.text.trim()}'`;
+        break;
+      case 'churn_threat':
+        churn ??= h;
+        break;
+      case 'escalation':
+        escalation ??= h;
+        break;
+      case 'nudge':
+        nudge ??= h;
+        break;
+      case 'question':
+        question ??= h;
+        break;
+      case 'thanks':
+        thanks ??= h;
+        break;
+      case 'not_thanks':
+        notThanks = true;
+        break;
+    }
   }
 
   const model = complaintModelScore(text);
   let score = model.score;
-  const churn = first.get('churn_threat');
-  const escalation = first.get('escalation');
   // Threatening to leave or tagging a regulator is a complaint whatever the wording.
   if (churn || escalation) score = Math.max(score, 0.9);
-  const nudge = first.get('nudge');
   const awaiting = ctx?.awaitingReply === true || (ctx?.unansweredCount ?? 0) > 0;
   if (nudge && awaiting) score = Math.max(score, 0.6);
   score = Math.round(score * 1000) / 1000;
 
   if (score >= COMPLAINT_THRESHOLD) {
     flags.push('complaint');
-    const cues = hits.filter((h) => h.label === 'neg').slice(0, 3).map((h) => `'${h.text.trim()}'`);
-    reasons.push(`complaint: score ${score} >= ${COMPLAINT_THRESHOLD}${cues.length ? ` (${cues.join(', ')})` : ''}${model.top ? `; model: ${model.top}` : ''}`);
+    const top = model.top;
+    reasons.push(`complaint: score ${score} >= ${COMPLAINT_THRESHOLD}${cues ? ` (${cues})` : ''}${top ? `; model: ${top}` : ''}`);
   }
-  const q = first.get('question');
-  if (q) {
+  if (question) {
     flags.push('question');
-    reasons.push(reason('question', q.text === '?' ? "'?'" : q.text));
+    reasons.push(reason('question', question.text === '?' ? "'?'" : question.text));
   }
   if (nudge) {
     flags.push('nudge');
@@ -64,12 +87,10 @@ export function classifyCustomerText(text: string, ctx?: CustomerCtx): CustomerC
     flags.push('escalation');
     reasons.push(reason('escalation', escalation.text));
   }
-  const thanks = first.get('thanks');
   // Sarcastic thanks ("thanks for stranding me") come with a high complaint score.
-  if (thanks && !first.has('not_thanks') && score < 0.6) {
+  if (thanks && !notThanks && score < 0.6) {
     flags.push('thanks');
     reasons.push(reason('thanks', thanks.text));
   }
-  void pos;
   return { flags, complaintScore: score, reasons };
 }

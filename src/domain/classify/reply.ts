@@ -46,14 +46,12 @@ export function classifyReplyText(text: string, ctx?: NameCtx): ReplyClassificat
 function decideKind(text: string, reasons: string[]): ReplyKind {
   const trimmed = text.trimStart();
   const hits = REPLY_RULESET.scan(text);
-  const first = new Map<string, Hit>();
-  for (const h of hits) if (!first.has(h.label)) first.set(h.label, h);
 
   if (!trimmed.startsWith('@')) {
     reasons.push("broadcast: no customer mention at the start");
     return 'broadcast';
   }
-  const bc = first.get('broadcast');
+  const bc = firstOf(hits, 'broadcast');
   if (bc) {
     reasons.push(reason('broadcast', bc.text));
     return 'broadcast';
@@ -65,9 +63,9 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     return 'truncated';
   }
 
-  const fallback = first.get('fallback');
-  const res = first.get('resolution');
-  const pointer = first.get('pointer');
+  const fallback = firstOf(hits, 'fallback');
+  const res = firstOf(hits, 'resolution');
+  const pointer = firstOf(hits, 'pointer');
   for (const kind of PRIORITY) {
     const h = firstNonFallback(hits, kind, fallback);
     if (!h) continue;
@@ -88,7 +86,7 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     return 'resolution';
   }
 
-  const ask = first.get('ask');
+  const ask = firstOf(hits, 'ask');
   // Link before a request for details, as the guide orders them: "Which device? Try: <link>" is link_only.
   if (pointer && !res) {
     reasons.push(reason('link_only', pointer.text));
@@ -105,7 +103,7 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
   const hasLink = text.includes('http');
   const words = contentWords(text);
   // A link, a campaign hashtag and nothing a support reply says: marketing sent in reply to a customer.
-  const campaign = hasLink && !first.has('acknowledgement') ? CAMPAIGN_TAG_RE.exec(text) : null;
+  const campaign = hasLink && !firstOf(hits, 'acknowledgement') ? CAMPAIGN_TAG_RE.exec(text) : null;
   if (campaign && words < 20) {
     reasons.push(`other: a link with a campaign hashtag (${campaign[0]}) and no support content`);
     return 'other';
@@ -114,7 +112,7 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     reasons.push('link_only: a link with little text around it');
     return 'link_only';
   }
-  const ack = first.get('closing') ?? first.get('acknowledgement');
+  const ack = firstOf(hits, 'closing') ?? firstOf(hits, 'acknowledgement');
   if (ack && words < 30) {
     reasons.push(reason('acknowledgement', ack.text));
     return 'acknowledgement';
@@ -148,6 +146,12 @@ function sentenceAround(text: string, at: number): string {
   let end = at;
   while (end < text.length && !/[.!?\n]/.test(text[end]!)) end++;
   return text.slice(start, end);
+}
+
+/** First hit of `label`: a reply has a handful of hits, so a scan per label costs less than a Map per reply. */
+function firstOf(hits: Hit[], label: string): Hit | undefined {
+  for (const h of hits) if (h.label === label) return h;
+  return undefined;
 }
 
 /** First hit of `kind` that is not inside a fallback clause ("if that doesn't help, call us"). */
