@@ -1,5 +1,5 @@
 // Owns running the service: config, database, migrations, job runner, API server and clean shutdown.
-import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type { TaskList, WorkerEvents } from 'graphile-worker';
 import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -12,6 +12,7 @@ import { ensureBootstrapToken } from './api/bootstrap-token.ts';
 import { graphileLogger } from './graphile-logger.ts';
 import { EventEmitter } from 'node:events';
 import { startJobLiveness } from './db/job-liveness.ts';
+import { startSupervisedRunner, type SupervisedRunner } from './job-runner.ts';
 import { workersFor } from '../workers/index.ts';
 import type { Role } from '../workers/registry.ts';
 
@@ -50,7 +51,7 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
   const stops: Array<() => Promise<void>> = [];
   let server: ServerType | undefined;
   let port: number | undefined;
-  let runner: Runner | undefined;
+  let runner: SupervisedRunner | undefined;
   let stopLiveness: (() => Promise<void>) | undefined;
   deps.readiness.roles = new Set(roles);
 
@@ -77,15 +78,22 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
       // Frees jobs a killed process left locked (graphile-worker 0.16 would hold them for 4 hours).
       const events = new EventEmitter() as WorkerEvents;
       stopLiveness = startJobLiveness({ databaseUrl: conn.url, pool: conn.pool, events, log });
-      runner = await run({
-        events,
-        pgPool: conn.pool,
-        concurrency: config.workerConcurrency,
-        taskList,
-        parsedCronItems: crontab.length ? (await import('graphile-worker')).parseCronItems(crontab) : undefined,
-        logger: graphileLogger(log),
-        noHandleSignals: true,
-        pollInterval: config.workerPollIntervalMs,
+      const jobRoles = roles.filter((r) => r !== 'api');
+      runner = await startSupervisedRunner({
+        options: {
+          events,
+          pgPool: conn.pool,
+          concurrency: config.workerConcurrency,
+          taskList,
+          parsedCronItems: crontab.length ? (await import('graphile-worker')).parseCronItems(crontab) : undefined,
+          logger: graphileLogger(log),
+          noHandleSignals: true,
+          pollInterval: config.workerPollIntervalMs,
+        },
+        log,
+        // /readyz answers 503 while the runner is down, so a load balancer or supervisor sees it.
+        onDown: () => jobRoles.forEach((r) => deps.readiness.workers.delete(r)),
+        onUp: () => jobRoles.forEach((r) => deps.readiness.workers.add(r)),
       });
     }
     for (const m of modules) {

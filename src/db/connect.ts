@@ -25,6 +25,11 @@ export function createDb(url: string, max = 10): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max });
   // A dropped idle connection (e.g. a PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor a dropped connection that is checked out: pg-pool listens for errors on idle clients only, and an 'error'
+  // event with no listener is an uncaught exception. The queries on it fail with the error, which their callers log.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return { db, pool };

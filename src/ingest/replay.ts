@@ -5,7 +5,7 @@ import type { Tweet } from '../domain/types.ts';
 import type { TweetRecord } from '../domain/x-tweet.ts';
 import { readTwcs } from '../sources/twcs.ts';
 import { ensureHandles } from '../db/handle.repository.ts';
-import { ingestBatch } from '../db/ingest.repository.ts';
+import { ingestBatch, type IngestBatch, type IngestResult } from '../db/ingest.repository.ts';
 import type { TweetLink } from '../db/tweet.repository.ts';
 
 /** Ids of loop n are shifted by n times this, far above TWCS ids (< 3.1M), so loops never collide. */
@@ -118,6 +118,23 @@ function shiftId(id: string | undefined, shift: bigint): string | undefined {
   return id === undefined || shift === 0n ? id : (BigInt(id) + shift).toString();
 }
 
+/**
+ * ingestBatch, again and again while the database is away (a restart, a dropped connection): the batch is one
+ * transaction of upserts, so a retry stores it once. Gives up only when the replay is stopped (undefined then).
+ */
+async function storeRetrying(db: Db, batch: IngestBatch, log: Logger, signal?: AbortSignal): Promise<IngestResult | undefined> {
+  for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      return await ingestBatch(db, batch);
+    } catch (err) {
+      if (signal?.aborted) return undefined;
+      log.warn({ err, tweets: batch.records.length, retryInMs: delay }, 'storing replayed tweets failed (database away?); retrying');
+      await abortableSleep(delay, signal);
+      if (signal?.aborted) return undefined;
+    }
+  }
+}
+
 export async function replayFile(db: Db, opts: ReplayOptions): Promise<ReplayResult> {
   const { brandOf, brands, threadBrands, threads, firstMs } = await scanBrands(opts.file, opts.format);
   const brandsOfThread = (id: string) => threadBrands.get(threads.find(id)) ?? [];
@@ -137,7 +154,8 @@ export async function replayFile(db: Db, opts: ReplayOptions): Promise<ReplayRes
 
     const flush = async () => {
       if (!records.length) return;
-      const out = await ingestBatch(db, { source: 'twcs', records, links });
+      const out = await storeRetrying(db, { source: 'twcs', records, links }, log, opts.signal);
+      if (!out) return;
       result.tweets += records.length;
       for (const n of out.linked.values()) result.linked += n;
       records = [];
