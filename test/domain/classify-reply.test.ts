@@ -65,6 +65,19 @@ const CASES: [ReplyKind, string, string][] = [
   ['team_redirect', '@820844 We are sending this over to @115990 so they can assist.  ^ACM', "team_redirect: 'sending this over to @115990'"],
   ['dm_request', '@822650 We can submit a request with engineering to see if your address can be provisioned. Follow us and send a DM to get started. ^JRA', "dm_request: 'DM'"],
   ['other', '@1 🎃', 'other'],
+  // From the third train sample (2026-11-30, night).
+  ['channel_redirect', '@823560 That\'s not good – my apologies. Please provide more details so we can help: https://t.co/Ax7W1Dx3Y9 -Becky', "channel_redirect: 'Please provide more details so we can help: https://'"],
+  ['channel_redirect', '@260936 Dear Sophie, please write in to https://t.co/yUyvTZDtHT for further clarification on your flight delay -Yana', "channel_redirect: 'write in to'"],
+  ['channel_redirect', "@820993 Uh oh! When you have a moment, we'd recommend logging into our website and filling out: https://t.co/4jUgTZxAj7.", "channel_redirect: 'filling out: https://'"],
+  ['team_redirect', "@821006 Please work with our Reservations team directly to verify the fare rules on your ticket. They're valid for one year from the date of issue.", "team_redirect: 'work with our Reservations team'"],
+  ['callback_offer', '@117119 I’d like to know more. Please use the link below to send us your name/ZIP/phone and I’ll call. ^kc https://t.co/CoOXedUuUC', "callback_offer: 'and I’ll call'"],
+  ['link_only', "@823259 That's odd Dylan. Here's some info about why an account can get banned: https://t.co/YFJ2ZgLlo6", "link_only: 'Here's some info"],
+  ['link_only', '@560346 Yikes! What device is this occurring on? Are you seeing this behavior w/ all content? Start with: https://t.co/HXpLyTU79x.', "link_only: 'Start with: https://'"],
+  ['link_only', '@502377 It can happen with bad permissions as well. Please try the steps in this article https://t.co/vhVMs52eXR Thanks. ^VS', "link_only: 'try the steps in this article https://'"],
+  ['link_only', '@482834 You can see more info here &gt; https://t.co/vPGraLI07S Thanks 2/2', 'link_only'],
+  // The nearest fallback clause counts: the reboot comes before "If no change", not before "If you're still".
+  ['resolution', "@821654 Yikes! If you're still running into this, try rebooting both devices. If no change, call us/chat us: https://t.co/6YdK7bvQN7.", "resolution: 'try'"],
+  ['other', '@115885 2/2 https://t.co/6iDGBJAc2m', 'other: a continuation (n/n)'],
 ];
 
 describe('classifyReply kinds', () => {
@@ -78,6 +91,13 @@ describe('classifyReply kinds', () => {
 it('does not call the tail of a thread ("...<link> 2/2", nothing before the ellipsis) a truncated reply', () => {
   expect(classifyReply('@586145 ...https://t.co/Csi33jPaFY 2/2').kind).not.toBe('truncated');
   expect(classifyReply('@1 We can look into this for you if you could... https://t.co/Csi33jPaFY').kind).toBe('truncated');
+});
+
+it('does not take a picture attached after the sign-off for a pointer to help', () => {
+  expect(classifyReply("@615918 Woohoo! That's what we like to hear, Jason. ^MA https://t.co/RFqPdeWanF").kind).not.toBe('link_only');
+  expect(classifyReply('@1 Woohoo! ^MA https://t.co/RFqPdeWanF').kind).toBe('acknowledgement');
+  // Before the sign-off a link still is one.
+  expect(classifyReply('@1 Woohoo! https://t.co/RFqPdeWanF ^MA').kind).toBe('link_only');
 });
 
 it('does not read "have them reach out to you directly" as sending the customer elsewhere', () => {

@@ -1,6 +1,6 @@
 // Owns the brand reply decision: which kind a reply is, from the rule hits, with the reasons that decided it.
 import type { PersonalityFlag, ReplyClassification, ReplyKind } from '../types.ts';
-import { personality, type NameCtx } from './personality.ts';
+import { personality, signature, type NameCtx } from './personality.ts';
 import { DM_FOR_MORE_RE, REPLY_RULESET, TRUNCATED_RE } from './reply-rules.ts';
 import { reason, type Hit } from './rules.ts';
 
@@ -29,6 +29,9 @@ function contentWords(text: string): number {
   }
   return n;
 }
+
+/** The "2/2" of a reply split over several tweets. */
+const PART_RE = /(?:^|\s|\()\d\/\d(?:$|\s|\))/;
 
 /** A hashtag that is not a rail-line or order code: "#TrickorTweet", "#EveryLittleHelps". */
 const CAMPAIGN_TAG_RE = /#[A-Za-z][A-Za-z0-9]*[a-z][A-Za-z0-9]*/;
@@ -100,8 +103,13 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     reasons.push(reason('resolution', res.text));
     return 'resolution';
   }
-  const hasLink = text.includes('http');
+  const hasLink = text.includes('http') && !onlyMediaLinks(text);
   const words = contentWords(text);
+  // "@1 2/2 <link>": the tail of a split reply with no words of its own is a fragment, not a pointer to help.
+  if (words === 0 && PART_RE.test(text)) {
+    reasons.push('other: a continuation (n/n) with no text of its own');
+    return 'other';
+  }
   // A link, a campaign hashtag and nothing a support reply says: marketing sent in reply to a customer.
   const campaign = hasLink && !firstOf(hits, 'acknowledgement') ? CAMPAIGN_TAG_RE.exec(text) : null;
   if (campaign && words < 20) {
@@ -148,6 +156,16 @@ function sentenceAround(text: string, at: number): string {
   return text.slice(start, end);
 }
 
+/**
+ * Every link comes after the agent's sign-off ("Woohoo! ^MA <link>"): X appends an attached picture or GIF as a link at
+ * the end of the text, so such a link is not a pointer to help.
+ */
+function onlyMediaLinks(text: string): boolean {
+  const sig = signature(text);
+  if (!sig) return false;
+  return !text.slice(0, text.lastIndexOf(sig)).includes('http');
+}
+
 /** First hit of `label`: a reply has a handful of hits, so a scan per label costs less than a Map per reply. */
 function firstOf(hits: Hit[], label: string): Hit | undefined {
   for (const h of hits) if (h.label === label) return h;
@@ -158,9 +176,14 @@ function firstOf(hits: Hit[], label: string): Hit | undefined {
 function firstNonFallback(hits: Hit[], kind: string, fallback: Hit | undefined): Hit | undefined {
   for (const h of hits) {
     if (h.label !== kind) continue;
-    if (fallback && h.index > fallback.index && h.index - fallback.index < 200) {
+    // The fallback clause this hit sits in: the nearest one before it ("If you're still stuck, try a reboot. If no
+    // change, call us" — the reboot comes before the second clause, which is the one the call belongs to).
+    let f: Hit | undefined;
+    if (fallback) for (const x of hits) if (x.label === 'fallback' && x.index < h.index) f = x;
+    if (f && h.index - f.index < 200) {
       // An answer, a link or a DM request before the fallback is the reply's main action.
-      const between = hits.some((x) => (x.label === 'resolution' || x.label === 'pointer' || (x.label === 'dm_request' && kind !== 'dm_request')) && x.index < fallback.index);
+      const at = f.index;
+      const between = hits.some((x) => (x.label === 'resolution' || x.label === 'pointer' || (x.label === 'dm_request' && kind !== 'dm_request')) && x.index < at);
       if (between) continue;
     }
     return h;
