@@ -71,8 +71,13 @@ export function empathy(text: string): string | null {
 }
 
 /** Personality flags with their reasons; `canned` needs history and comes from CannedDetector. */
-export function personality(text: string, ctx: NameCtx | undefined, flags: ('signed' | 'uses_name' | 'empathy')[], reasons: string[]): void {
-  const sig = signature(text);
+export function personality(
+  text: string,
+  ctx: NameCtx | undefined,
+  flags: ('signed' | 'uses_name' | 'empathy')[],
+  reasons: string[],
+  sig: string | null = signature(text),
+): void {
   if (sig) {
     flags.push('signed');
     reasons.push(reason('signed', sig));

@@ -41,12 +41,13 @@ const PRIORITY: readonly ReplyKind[] = ['team_redirect', 'callback_offer', 'chan
 export function classifyReplyText(text: string, ctx?: NameCtx): ReplyClassification {
   const reasons: string[] = [];
   const personalityFlags: ('signed' | 'uses_name' | 'empathy')[] = [];
-  const kind = decideKind(text, reasons);
-  personality(text, ctx, personalityFlags, reasons);
+  const sig = signature(text);
+  const kind = decideKind(text, reasons, sig);
+  personality(text, ctx, personalityFlags, reasons, sig);
   return { kind, personality: personalityFlags as PersonalityFlag[], reasons };
 }
 
-function decideKind(text: string, reasons: string[]): ReplyKind {
+function decideKind(text: string, reasons: string[], sig: string | null): ReplyKind {
   const trimmed = text.trimStart();
   const hits = REPLY_RULESET.scan(text);
 
@@ -103,7 +104,9 @@ function decideKind(text: string, reasons: string[]): ReplyKind {
     reasons.push(reason('resolution', res.text));
     return 'resolution';
   }
-  const hasLink = text.includes('http') && !onlyMediaLinks(text);
+  // Every link after the agent's sign-off ("Woohoo! ^MA <link>"): X appends an attached picture or GIF as a link at the
+  // end of the text, so such a link is no pointer to help.
+  const hasLink = text.includes('http') && !(sig !== null && !text.slice(0, text.lastIndexOf(sig)).includes('http'));
   const words = contentWords(text);
   // "@1 2/2 <link>": the tail of a split reply with no words of its own is a fragment, not a pointer to help.
   if (words === 0 && PART_RE.test(text)) {
@@ -154,16 +157,6 @@ function sentenceAround(text: string, at: number): string {
   let end = at;
   while (end < text.length && !/[.!?\n]/.test(text[end]!)) end++;
   return text.slice(start, end);
-}
-
-/**
- * Every link comes after the agent's sign-off ("Woohoo! ^MA <link>"): X appends an attached picture or GIF as a link at
- * the end of the text, so such a link is not a pointer to help.
- */
-function onlyMediaLinks(text: string): boolean {
-  const sig = signature(text);
-  if (!sig) return false;
-  return !text.slice(0, text.lastIndexOf(sig)).includes('http');
 }
 
 /** First hit of `label`: a reply has a handful of hits, so a scan per label costs less than a Map per reply. */
