@@ -1,4 +1,5 @@
-// Owns acknowledging and resolving an alert: the state change and the removal of its pending escalation jobs commit together.
+// Owns acknowledging and resolving an alert: the state change, the removal of its pending escalation jobs and the
+// cancelling of its unsent deliveries commit together.
 //
 // `escalate_alert` still re-checks the alert under its row lock when it runs (a job already running, or one keyed by
 // a route that was renamed since, is not removed here); removing the jobs keeps the queue honest for operators
@@ -7,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ackAlert, loadRoutes, resolveAlert } from '../db/alert.repository.ts';
 import { removeJobs } from '../db/jobs.ts';
+import { cancelWaitingDeliveries } from '../db/delivery.repository.ts';
 import { escalateJobKey } from './job-keys.ts';
 
 type AlertRow = Awaited<ReturnType<typeof ackAlert>>;
@@ -22,20 +24,30 @@ export async function stopEscalation(trx: Kysely<Database>, alertIds: string[]):
   await removeJobs(trx, alertIds.flatMap((id) => routes.map((r) => escalateJobKey(id, r.name))));
 }
 
-/** Acknowledges an alert and cancels its escalation. Returns the alert after the change, or undefined if unknown. */
+/**
+ * Acknowledges an alert, cancels its escalation, and leaves its unsent deliveries out: someone is on it, so the morning
+ * digest or a paced message would only page people about what is already handled. Returns the alert after the
+ * change, or undefined if unknown.
+ */
 export async function ackAndStopEscalation(db: Kysely<Database>, id: string, by: string, at: Date): Promise<AlertRow> {
   return inTransaction(db, async (trx) => {
     const row = await ackAlert(trx, id, by, at);
-    if (row && (row.acknowledged_at || row.resolved_at)) await stopEscalation(trx, [row.id]);
+    if (row && (row.acknowledged_at || row.resolved_at)) {
+      await stopEscalation(trx, [row.id]);
+      await cancelWaitingDeliveries(trx, row.id, `acknowledged by ${row.acknowledged_by ?? by} before it was sent`, at);
+    }
     return row;
   });
 }
 
-/** Resolves an alert and cancels its escalation. Returns the alert after the change, or undefined if unknown. */
+/** Resolves an alert, cancels its escalation and leaves its unsent deliveries out. Returns the alert, or undefined if unknown. */
 export async function resolveAndStopEscalation(db: Kysely<Database>, id: string, by: string, resolution: string | null, at: Date): Promise<AlertRow> {
   return inTransaction(db, async (trx) => {
     const row = await resolveAlert(trx, id, by, resolution, at);
-    if (row?.resolved_at) await stopEscalation(trx, [row.id]);
+    if (row?.resolved_at) {
+      await stopEscalation(trx, [row.id]);
+      await cancelWaitingDeliveries(trx, row.id, `resolved by ${row.resolved_by ?? by} before it was sent`, at);
+    }
     return row;
   });
 }

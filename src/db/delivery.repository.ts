@@ -51,6 +51,21 @@ export async function lockDelivery(db: Kysely<Database>, id: string) {
 
 export type DeliveryPatch = Partial<{ state: string; attempts: number; last_error: string | null; next_attempt_at: Date; digest_id: string | null; sent_at: Date | null }>;
 
+/**
+ * Leaves the alert's not-yet-sent deliveries out (state 'cancelled', the reason in last_error): held for the morning
+ * digest, waiting for the channel's pacing, or queued for a burst digest. One already being sent goes out. Returns
+ * how many were left out.
+ */
+export async function cancelWaitingDeliveries(db: Kysely<Database>, alertId: string, reason: string, now: Date): Promise<number> {
+  const res = await db
+    .updateTable('deliveries')
+    .set({ state: 'cancelled', last_error: reason, updated_at: now })
+    .where('alert_id', '=', alertId)
+    .where('state', 'in', ['pending', 'ready', 'held', 'digest'])
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
 export async function updateDelivery(db: Kysely<Database>, id: string, patch: DeliveryPatch, now: Date, guard?: { state: string; attempts: number }): Promise<boolean> {
   let q = db.updateTable('deliveries').set({ ...patch, updated_at: now }).where('id', '=', id);
   if (guard) q = q.where('state', '=', guard.state).where('attempts', '=', guard.attempts);

@@ -243,6 +243,40 @@ describe('escalation and quiet hours', () => {
     expect(digest.json.alerts.map((a: { id: string }) => a.id)).toEqual([quiet.id]);
   });
 
+  it('leaves alerts acknowledged or resolved while held out of the morning digest, and sends none when nothing is left', async () => {
+    team.requests.length = 0;
+    const night = await teamId('night');
+    const app = createApp(n.deps);
+    const { token } = await createToken(n.t.db, { name: 'night lead', scope: 'write' });
+    const post = (path: string) => app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const raised = [];
+    for (const k of ['a', 'b', 'c']) raised.push(await raise(n.t.db, { kind: 'sla_warning', severity: 'warning', dedupKey: `held:${k}`, teamId: night, title: `Held ${k}`, reasons: [] }));
+    const [acked, resolved, open] = raised.map((r) => r.id);
+    expect((await post(`/v1/alerts/${acked}/ack`)).status).toBe(200);
+    expect((await post(`/v1/alerts/${resolved}/resolve`)).status).toBe(200);
+    const rows = await n.t.db.selectFrom('deliveries').select(['alert_id', 'state', 'last_error', 'next_attempt_at']).where('alert_id', 'in', [acked!, resolved!, open!]).orderBy('alert_id').execute();
+    expect(rows.map((r) => [r.alert_id, r.state])).toEqual([
+      [acked, 'cancelled'],
+      [resolved, 'cancelled'],
+      [open, 'held'],
+    ]);
+    expect(rows[0]!.last_error).toBe('acknowledged by token:night lead before it was sent');
+    expect(rows[1]!.last_error).toBe('resolved by token:night lead before it was sent');
+    const opening = rows[2]!.next_attempt_at;
+    expect(await sendDigest({ ...n.deps, clock: () => opening }, 'team-night')).toBe('sent');
+    const digest = team.requests.find((r) => r.json.type === 'digest')!;
+    expect(digest.json.alerts.map((a: { id: string }) => a.id)).toEqual([open]);
+
+    // Acknowledging the last one held leaves nothing for the next morning: no digest at all.
+    team.requests.length = 0;
+    const last = await raise(n.t.db, { kind: 'sla_warning', severity: 'warning', dedupKey: 'held:d', teamId: night, title: 'Held d', reasons: [] });
+    expect((await post(`/v1/alerts/${last.id}/ack`)).status).toBe(200);
+    const held = await n.t.db.selectFrom('deliveries').select(['state', 'next_attempt_at']).where('alert_id', '=', last.id).executeTakeFirstOrThrow();
+    expect(held.state).toBe('cancelled');
+    expect(await sendDigest({ ...n.deps, clock: () => new Date(opening.getTime() + 86_400_000) }, 'team-night')).toBe('nothing');
+    expect(team.requests).toEqual([]);
+  });
+
   it('reopens a resolved alert only when asked, and notifies again with a new delivery id', async () => {
     team.requests.length = 0;
     const care = await teamId('care');
