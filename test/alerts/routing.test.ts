@@ -182,6 +182,12 @@ describe('escalation and quiet hours', () => {
   });
 
   const teamId = async (name: string) => (await n.t.db.selectFrom('teams').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+  /** POSTs to the API with a new write token named `name` (the actor the API records as "token:<name>"). */
+  const apiPoster = async (name: string) => {
+    const app = createApp(n.deps);
+    const { token } = await createToken(n.t.db, { name, scope: 'write' });
+    return (path: string) => app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  };
 
   it('escalates an alert nobody acknowledges, and not one that was acknowledged', async () => {
     const care = await teamId('care');
@@ -204,9 +210,7 @@ describe('escalation and quiet hours', () => {
   it('removes the escalation job when the API acknowledges or resolves the alert, in the same transaction', async () => {
     lead.requests.length = 0;
     const care = await teamId('care');
-    const app = createApp(n.deps);
-    const { token } = await createToken(n.t.db, { name: 'lead', scope: 'write' });
-    const post = (path: string) => app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const post = await apiPoster('lead');
     const acked = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:api-ack', teamId: care, title: 'Acked in the API', reasons: [] });
     const resolved = await raise(n.t.db, { kind: 'sla_breach', severity: 'warning', dedupKey: 'esc:api-resolve', teamId: care, title: 'Resolved in the API', reasons: [] });
     expect(await jobWithKey(n.t.db, escalateJobKey(acked.id, 'care'))).toBe(true);
@@ -246,9 +250,7 @@ describe('escalation and quiet hours', () => {
   it('leaves alerts acknowledged or resolved while held out of the morning digest, and sends none when nothing is left', async () => {
     team.requests.length = 0;
     const night = await teamId('night');
-    const app = createApp(n.deps);
-    const { token } = await createToken(n.t.db, { name: 'night lead', scope: 'write' });
-    const post = (path: string) => app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const post = await apiPoster('night lead');
     const raised = [];
     for (const k of ['a', 'b', 'c']) raised.push(await raise(n.t.db, { kind: 'sla_warning', severity: 'warning', dedupKey: `held:${k}`, teamId: night, title: `Held ${k}`, reasons: [] }));
     const [acked, resolved, open] = raised.map((r) => r.id);
