@@ -78,6 +78,18 @@ const CASES: [ReplyKind, string, string][] = [
   // The nearest fallback clause counts: the reboot comes before "If no change", not before "If you're still".
   ['resolution', "@821654 Yikes! If you're still running into this, try rebooting both devices. If no change, call us/chat us: https://t.co/6YdK7bvQN7.", "resolution: 'try'"],
   ['other', '@115885 2/2 https://t.co/6iDGBJAc2m', 'other: a continuation (n/n)'],
+  // From the fourth train sample (2026-11-30, night).
+  ['channel_redirect', '@723787 Hi there, as this is related to sensitive billing details, please write to us at https://t.co/y7rSTLsgY2. You should see an option', 'channel_redirect'],
+  ['channel_redirect', '@116494 Please write to us at the link, as that conflicts with what was discussed when we called. -Becky', "channel_redirect: 'write to us at the link'"],
+  ['channel_redirect', "@116795 I'm sorry to hear that. Can you please let our team know at the link?  https://t.co/0f6pFdYU9j -Jen", "channel_redirect: 'Can you please let our team know at'"],
+  ['channel_redirect', "@223971 This is something we're looking into! Please follow up here: https://t.co/6YdK7bvQN7 with the shows affected.", "channel_redirect: 'follow up here: https://'"],
+  ['channel_redirect', '@116212 Are you back home now? If so, we would be glad to troubleshoot. Feel free to return to our chat. ^HSB', "channel_redirect: 'return to our chat'"],
+  ['channel_redirect', '@116244 You can take it back to store with proof of purchase and they will have a look at it for you. Marc', "channel_redirect: 'take it back to store'"],
+  ['team_redirect', "@821986 Hi, Rob. I'm afraid we're unable to assist with seating once you're checked in. Please speak with airport staff, who will be happy to assist. ^Lisa", "team_redirect: 'speak with airport staff'"],
+  ['team_redirect', '@116668 I’m sorry Kevin, but you need to contact Kuwait Airways. We don’t have access to their tracer 1/2', "team_redirect: 'you need to contact Kuwait'"],
+  ['team_redirect', '@823339 Please contact our friends @115990 for assistance with Verizon Mobile service. ^TXA', "team_redirect: 'contact our friends @115990'"],
+  ['link_only', "@116438 Uh oh, that's not what we like to hear about! Does this continue for you after working through these: https://t.co/TR6ei0cnf1?", 'link_only'],
+  ['resolution', '@822518 Here to assist! Please delete the game and redownload it. Steps here: https://t.co/lyTEIVBTBn', "resolution: 'delete the'"],
 ];
 
 describe('classifyReply kinds', () => {
@@ -91,6 +103,11 @@ describe('classifyReply kinds', () => {
 it('does not call the tail of a thread ("...<link> 2/2", nothing before the ellipsis) a truncated reply', () => {
   expect(classifyReply('@586145 ...https://t.co/Csi33jPaFY 2/2').kind).not.toBe('truncated');
   expect(classifyReply('@1 We can look into this for you if you could... https://t.co/Csi33jPaFY').kind).toBe('truncated');
+});
+
+it('does not read "you would need to speak with a rep" as sending the customer to someone else', () => {
+  expect(classifyReply('@749810 You would need to speak with a rep on the phone to stop a pending payment.').kind).not.toBe('team_redirect');
+  expect(classifyReply('@1 You will need to contact the Kuwait Airways desk.').kind).toBe('team_redirect');
 });
 
 it('does not take a picture attached after the sign-off for a pointer to help', () => {

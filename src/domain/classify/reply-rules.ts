@@ -6,7 +6,7 @@ import { RuleSet, type Rule } from './rules.ts';
 const R = (label: string, ...sources: string[]): Rule[] => sources.map((source) => ({ label, source }));
 
 const TEAM_NOUNS =
-  'store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|partners?|gate team|flight attendants?|crew ?members?|crew|duty (?:manager|mngr)|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
+  '(?:airport |station |store |gate |ground |cabin |on ?board )?staff|store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|partners?|gate team|flight attendants?|crew ?members?|crew|duty (?:manager|mngr)|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
 
 export const REPLY_RULES: readonly Rule[] = [
   ...R(
@@ -24,8 +24,10 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:the|a|our) (?:on ?board |train )?(?:guard|conductor|train manager|crew|staff (?:at|in) the (?:station|store|hotel)) (?:should|will|can|may) be able to (?:help|assist)`,
     String.raw`\b(?:sending|send|refer(?:ring)?|passing|pass|forward(?:ing)?) (?:this|it|you) (?:over )?to (?:our (?:[\w-]+ )?(?:counterparts|colleagues|friends|team) (?:at |over at )?)?@\w+`,
     String.raw`\b(?:reach out to|contact) (?!us\b|me\b|you\b)\w+ directly\b`,
-    String.raw`\b(?:reach out to|contact|get in touch with|tweet|dm|message|follow|ask|visit|speak (?:to|with)|check with)\s+(?:our (?:friends|pals|colleagues|team)\s+(?:at|over at)\s+)?@[A-Za-z_][A-Za-z0-9_]*`,
+    String.raw`\byou(?:[’']ll| will| would|[’']d)? (?:need|have) to (?:contact|reach out to|speak (?:to|with)|call) (?!us\b|our\b|me\b|you\b|customer|support|the team\b|this\b|that\b|an?\b|one\b|some(?:one|body)\b)\w+`,
+    String.raw`\b(?:reach out to|contact|get in touch with|tweet|dm|message|follow|ask|visit|speak (?:to|with)|check with)\s+(?:our (?:friends|pals|colleagues|team)\s+(?:(?:at|over at)\s+)?)?@[A-Za-z_][A-Za-z0-9_]*`,
     String.raw`\b(?:our|the) (?:friends|pals|colleagues|folks) (?:at|over at|from) @?[A-Za-z_]\w*`,
+    String.raw`\b(?:reach out to|contact|get in touch with|tweet|dm|message|ask|speak (?:to|with)) our (?:friends|pals|colleagues) (?:(?:at|over at) )?@\w+`,
     String.raw`@[A-Za-z_]\w* (?:will|can|are|is|should|would) (?:be )?(?:better |best )?(?:able to |placed to )?(?:help|assist)`,
     String.raw`\b(?:the|our friends at) @\w+ (?:team|folks|crew) (?:will|can|may|might|should|would|are|is) (?:be )?(?:better |best )?(?:able to |placed to )?(?:help|assist)`,
     String.raw`\b(?:are|is|would be) (?:better|best) (?:able|placed|suited|equipped) to (?:help|assist|answer)`,
@@ -85,6 +87,13 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:visit|stop by|pop (?:in|into|by)|go (?:in)?to|head (?:in)?to|bring it (?:in)?to|take it (?:in)?to|drop by|speak to a?\s?member of staff (?:in|at)) (?:a|an|your|the|our|any)? ?(?:local |nearest |nearby )?(?:store|shop|branch|location|apple store|genius bar|service (?:cent(?:er|re)|provider)|financial cent(?:er|re)|banking cent(?:er|re)|ticket (?:counter|desk|office)|customer service desk|airport|restaurant)`,
     String.raw`\bcall cent(?:er|re)\b`,
     String.raw`\bwrite in (?:to|at|via)\b`,
+    String.raw`\bwrite to us at (?:the|this) link\b`,
+    String.raw`\blet (?:our|the) team know (?:at|via|here|through)\b`,
+    String.raw`\b(?:can|could|would) you (?:please )?let (?:our|the) team know (?:at|via|here|through)\b`,
+    String.raw`\bfollow up (?:here|at|via|with us (?:here|at|via))\s*[:;]?\s*https?:\/\/`,
+    String.raw`\b(?:return|come back|go back|head back) to (?:our|the) (?:live )?chat\b`,
+    String.raw`\breach out to (?:me|us) (?:at|via|through|using) (?:this|the) link\b`,
+    String.raw`\b(?:take|bring) it back (?:in)?to (?:a |the |your |any )?(?:store|shop|branch)\b`,
     String.raw`\bfill(?:ing)? (?:out|in)\s*:\s*https?:\/\/`,
     String.raw`\b(?:please|kindly|pls) (?:provide|send|share|give) (?:us )?(?:with )?(?:some |the )?(?:additional |more |further )?(?:details|info\w*) so (?:we|that we) can (?:help|assist|look into (?:it|this))\s*[:;]\s*https?:\/\/`,
     String.raw`\b(?:provide|send|share|give) (?:us )?(?:with )?(?:some |the )?(?:additional |more |further )?(?:details|info\w*) so (?:we|that we) can (?:help|assist|look into (?:it|this))\s*[:;]\s*https?:\/\/`,
@@ -120,10 +129,11 @@ export const REPLY_RULES: readonly Rule[] = [
   ),
   ...R(
     'pointer',
-    String.raw`\b(?:here|below|this (?:link|article|page|guide)|following (?:link|article|page|steps)|check out|take a look at|have a look at|see|visit|outlined|more (?:info|details|information)|details|steps|tips|help|refer to|article)\b(?:(?!\bDMs?\b)[^.?!\n]){0,45}[:?!\-]?[\s\u200b]*https?:\/\/`,
+    String.raw`\b(?:here|below|this (?:link|article|page|guide)|following (?:link|article|page|steps)|check out|take a look at|have a look at|see|visit|outlined|more (?:info|details|information)|details|steps|tips|help|refer to|article)\b(?:(?!\bDMs?\b|\b(?:write|contact|reach|call|e-?mail|message|fill|submit|follow up)\b)[^.?!\n]){0,45}[:?!\-]?[\s\u200b]*https?:\/\/`,
     String.raw`\bhere[’']s (?:what|how)[^.?!]{0,80}https?:\/\/`,
     String.raw`\bhere(?:[’']s| is| are) (?:some |more |a few |an? )?(?:info\w*|details|tips|steps|articles?|guides?|links?)\b[^.?!\n]{0,70}[:\-]?\s*https?:\/\/`,
-    String.raw`\b(?:start(?:ing)? with|walk(?:ing)? through)\b[^.?!\n]{0,45}[:\-]?\s*https?:\/\/`,
+    String.raw`\b(?:start(?:ing)? with|walk(?:ing)? through|work(?:ing)? through)\b[^.?!\n]{0,45}[:\-]?\s*https?:\/\/`,
+    String.raw`\b(?:use|follow|see|check) the (?:below|following)\b[^.?!\n]{0,30}\blink\b`,
     // "Try: <link>", "try these steps: <link>"; not "try resetting preferences: <link>", which names the fix.
     String.raw`\btry\s*(?:(?:these|the|our|this|the following|some) (?:[\w-]+ )?(?:steps|tips|suggestions|article|guide|link|page))?\s*[:\-]?[\s\u200b]*https?:\/\/`,
     String.raw`\b(?:follow|visit|open) (?:this|the following|the) link\b(?! (?:to|and) (?:DM|message|send|contact|reach|share|submit|provide))`,
@@ -148,7 +158,7 @@ export const REPLY_RULES: readonly Rule[] = [
   ),
   ...R(
     'resolution',
-    String.raw`\b(?:try|tap|select|restart|reboot|reinstall|uninstall|update|clear|press|hold|power cycle|unplug|plug|turn (?:off|on)|toggle|sign (?:out|in)|log (?:out|in)|reset|re-?add|remove and|go to settings|settings\s*(?:>|&gt;))\b`,
+    String.raw`\b(?:try|tap|select|restart(?:ing)?|reboot(?:ing)?|reinstall(?:ing)?|uninstall(?:ing)?|update|clear(?:ing)?|press|hold|power cycle|unplug|plug|turn (?:off|on)|toggle|sign (?:out|in)|log (?:out|in)|reset(?:ting)?|re-?add|remove and|delete (?:the|your|it)|re-?download|go to settings|settings\s*(?:>|&gt;))\b`,
     String.raw`\b(?:has|have|had) (?:now )?been (?:refunded|credited|fixed|resolved|processed|issued|sent|forwarded|escalated|passed|shared|updated|added|cancel?led|reset|restored|reported|raised|logged|dispatched|delivered|approved|removed|reinstated|reactivated|unblocked)`,
     String.raw`\b(?:we|I)(?:'ve| have| had|'ll| will| are| am|'re|'m)? ?(?:just )?(?:issued|refunded|credited|fixed|resolved|processed|forwarded|escalated|passed|passing|shared|sharing|sent|added|reset|updated|applied|located|found|responded|replied|raised|reported|logged|removed|submitted|arranged|rebooked|upgraded|reinstated|unblocked|working on|looking into|investigating)\b`,
     String.raw`\byou(?:'ll| will| should| can| may| might| could)? (?:now |also |still |then |simply |just )?(?:receive|get|see|be able|use|need to|have to|want to|able to|change|update|cancel|return|request|access|check|expect)\b`,
@@ -171,7 +181,7 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:was|were|is|are|has been|have been) (?:fixed|resolved|corrected|suspended|turned off|sent|issued|cancel?led|delayed|full|saved|credited)\b`,
     String.raw`\b(?:can|may|might|will) be (?:delivered|made|available|used|charged|found|accessible|accessed|done|changed)\b`,
     String.raw`\b(?:submit|pass|share|log|forward|escalate) (?:this|your|it|that)\b`,
-    String.raw`\b(?:it's|it is|this is|that's|that is) (?:currently |only |not |actually |correct|true)`,
+    String.raw`\b(?:it's|it is|this is|that's|that is) (?:currently |only |not (?!what|the (?:experience|kind|way)|how|ideal|good|great|cool|ok)|actually |correct|true)`,
     String.raw`^@\w+ (?:yes|no|correct)\b`,
     String.raw`\b(?:turned (?:it )?off|turned on|is off|is on|only available|only subject|operated by|run(?:s|ning)? on|airs)\b`,
   ),
