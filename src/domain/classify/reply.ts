@@ -104,9 +104,10 @@ function decideKind(text: string, reasons: string[], sig: string | null): ReplyK
     reasons.push(reason('resolution', res.text));
     return 'resolution';
   }
-  // Every link after the agent's sign-off ("Woohoo! ^MA <link>"): X appends an attached picture or GIF as a link at the
-  // end of the text, so such a link is no pointer to help.
-  const hasLink = text.includes('http') && !(sig !== null && !text.slice(0, text.lastIndexOf(sig)).includes('http'));
+  // Links only after the agent's sign-off ("Woohoo! ^MA <link>") are an attached picture or GIF, which X appends to
+  // the text as a link: no pointer to help.
+  const onlyMedia = sig !== null && !text.slice(0, text.lastIndexOf(sig)).includes('http');
+  const hasLink = !onlyMedia && text.includes('http');
   const words = contentWords(text);
   // "@1 2/2 <link>": the tail of a split reply with no words of its own is a fragment, not a pointer to help.
   if (words === 0 && PART_RE.test(text)) {
