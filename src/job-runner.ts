@@ -2,6 +2,7 @@
 import { run, type Runner, type RunnerOptions, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import type { Logger } from './log.ts';
+import { abortableSleep } from './sleep.ts';
 
 export interface SupervisedRunner {
   stop(): Promise<void>;
@@ -34,9 +35,8 @@ export async function startSupervisedRunner(o: SupervisedRunnerOptions): Promise
   const maxDelay = o.maxDelayMs ?? 30_000;
   let runner: Runner | undefined = await run(o.options);
   let restarting: Promise<void> | undefined;
-  let stopped = false;
   let restarts = 0;
-  let wake: (() => void) | undefined;
+  const stopping = new AbortController();
 
   const restart = async (cause: unknown) => {
     log.error({ err: cause }, 'a job worker died (database connection lost?): restarting the job runner once the database answers; queued jobs wait meanwhile');
@@ -44,7 +44,7 @@ export async function startSupervisedRunner(o: SupervisedRunnerOptions): Promise
     const old = runner;
     runner = undefined;
     await old?.stop().catch((err: unknown) => log.warn({ err }, 'stopping the failed job runner did not finish cleanly'));
-    for (let delay = minDelay; !stopped; delay = Math.min(delay * 2, maxDelay)) {
+    for (let delay = minDelay; !stopping.signal.aborted; delay = Math.min(delay * 2, maxDelay)) {
       try {
         await o.options.pgPool.query('select 1');
         runner = await run(o.options);
@@ -54,20 +54,13 @@ export async function startSupervisedRunner(o: SupervisedRunnerOptions): Promise
         return;
       } catch (err) {
         log.warn({ err, retryInMs: delay }, 'database not answering yet; the job runner stays stopped');
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        wake = undefined;
+        await abortableSleep(delay, stopping.signal);
       }
     }
   };
 
   const onFatal = ({ error }: { error: unknown }) => {
-    if (restarting || stopped) return;
+    if (restarting || stopping.signal.aborted) return;
     restarting = restart(error).finally(() => {
       restarting = undefined;
     });
@@ -79,9 +72,8 @@ export async function startSupervisedRunner(o: SupervisedRunnerOptions): Promise
       return restarts;
     },
     async stop() {
-      stopped = true;
+      stopping.abort();
       o.options.events.off('worker:fatalError', onFatal);
-      wake?.();
       await restarting;
       await runner?.stop();
       runner = undefined;

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { Tweet } from '../domain/types.ts';
 import type { TweetRecord } from '../domain/x-tweet.ts';
 import { readTwcs } from '../sources/twcs.ts';
+import { abortableSleep } from '../sleep.ts';
 import { ensureHandles } from '../db/handle.repository.ts';
 import { ingestBatch, type IngestBatch, type IngestResult } from '../db/ingest.repository.ts';
 import type { TweetLink } from '../db/tweet.repository.ts';
@@ -28,19 +29,6 @@ export interface ReplayResult {
   linked: number;
   loops: number;
   handles: number;
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted || ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Union-find over reply links: a conversation whose brand answers only several hops later still belongs to that brand. */
