@@ -24,6 +24,12 @@ export async function stopEscalation(trx: Kysely<Database>, alertIds: string[]):
   await removeJobs(trx, alertIds.flatMap((id) => routes.map((r) => escalateJobKey(id, r.name))));
 }
 
+/** Someone handled the alert (`handled`: "acknowledged by X"): no escalation, and its unsent deliveries are left out. */
+async function stopNotifying(trx: Kysely<Database>, alertId: string, handled: string, at: Date): Promise<void> {
+  await stopEscalation(trx, [alertId]);
+  await cancelWaitingDeliveries(trx, alertId, `${handled} before it was sent`, at);
+}
+
 /**
  * Acknowledges an alert, cancels its escalation, and leaves its unsent deliveries out: someone is on it, so the morning
  * digest or a paced message would only page people about what is already handled. Returns the alert after the
@@ -32,10 +38,7 @@ export async function stopEscalation(trx: Kysely<Database>, alertIds: string[]):
 export async function ackAndStopEscalation(db: Kysely<Database>, id: string, by: string, at: Date): Promise<AlertRow> {
   return inTransaction(db, async (trx) => {
     const row = await ackAlert(trx, id, by, at);
-    if (row && (row.acknowledged_at || row.resolved_at)) {
-      await stopEscalation(trx, [row.id]);
-      await cancelWaitingDeliveries(trx, row.id, `acknowledged by ${row.acknowledged_by ?? by} before it was sent`, at);
-    }
+    if (row && (row.acknowledged_at || row.resolved_at)) await stopNotifying(trx, row.id, `acknowledged by ${row.acknowledged_by ?? by}`, at);
     return row;
   });
 }
@@ -44,10 +47,7 @@ export async function ackAndStopEscalation(db: Kysely<Database>, id: string, by:
 export async function resolveAndStopEscalation(db: Kysely<Database>, id: string, by: string, resolution: string | null, at: Date): Promise<AlertRow> {
   return inTransaction(db, async (trx) => {
     const row = await resolveAlert(trx, id, by, resolution, at);
-    if (row?.resolved_at) {
-      await stopEscalation(trx, [row.id]);
-      await cancelWaitingDeliveries(trx, row.id, `resolved by ${row.resolved_by ?? by} before it was sent`, at);
-    }
+    if (row?.resolved_at) await stopNotifying(trx, row.id, `resolved by ${row.resolved_by ?? by}`, at);
     return row;
   });
 }
