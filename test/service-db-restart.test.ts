@@ -11,6 +11,7 @@ import { createLogger } from '../src/log.ts';
 import { startService, type Service } from '../src/runtime.ts';
 import { createEmptyDatabase } from './helpers/db.ts';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts';
+import { eventually } from './alerts/harness.ts';
 
 const HANDLE = 'AcmeCare';
 let database: { url: string; drop(): Promise<void> };
@@ -29,16 +30,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('service through a PostgreSQL restart', () => {
   it('stays up, becomes ready again, and turns tweets stored after the restart into cases', async () => {
     const cfg = path.join(dir, 'replywatch.config.yaml');
@@ -54,8 +45,9 @@ describe('service through a PostgreSQL restart', () => {
     });
     service = await startService(['analyzer', 'notifier', 'api'], { config, log: createLogger('silent') });
     const base = `http://127.0.0.1:${service.port}`;
-    const ready = async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined);
-    await until('ready', ready);
+    // fetch fails outright while the server is away.
+    const ready = async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200;
+    await eventually(ready, 40_000, 'ready');
 
     // Tweets are stored over a connection of their own, straight to the database (as a poller process would).
     const { db } = createDb(database.url, 2);
@@ -68,10 +60,10 @@ describe('service through a PostgreSQL restart', () => {
           links: [{ handleId, tweetId: id, role: 'customer', createdAt: new Date() }],
         });
       const caseOf = (customer: string) => async () =>
-        (await db.selectFrom('cases').select('id').where('handle_id', '=', handleId).where('customer_id', '=', customer).executeTakeFirst()) ?? undefined;
+        db.selectFrom('cases').select('id').where('handle_id', '=', handleId).where('customer_id', '=', customer).executeTakeFirst();
 
       await store('5001', '901');
-      await until('the first case', caseOf('901'));
+      await eventually(caseOf('901'), 40_000, 'the first case');
 
       // The restart: the service's connections drop and the server refuses new ones for a second.
       await proxy.down();
@@ -79,10 +71,10 @@ describe('service through a PostgreSQL restart', () => {
       await store('5002', '902');
       await proxy.up();
 
-      await until('ready again', ready);
-      await until('the case of a tweet stored while the database was away from the service', caseOf('902'));
+      await eventually(ready, 40_000, 'ready again');
+      await eventually(caseOf('902'), 40_000, 'the case of a tweet stored while the database was away from the service');
       await store('5003', '903');
-      await until('the case of a tweet stored after the restart', caseOf('903'));
+      await eventually(caseOf('903'), 40_000, 'the case of a tweet stored after the restart');
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     } finally {
       await db.destroy();

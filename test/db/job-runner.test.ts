@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.ts';
 import { graphileLogger } from '../../src/graphile-logger.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { eventually } from '../alerts/harness.ts';
 
 let t: TestDb;
 let proxy: TcpProxy;
@@ -22,14 +23,6 @@ afterAll(async () => {
   await proxy.close();
   await t.destroy();
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('supervised job runner', () => {
   it('restarts the runner after its worker dies with the database, frees the dead worker\'s job and runs it again', async () => {
@@ -66,28 +59,28 @@ describe('supervised job runner', () => {
     });
     try {
       await addJob(t.db, 'slow', {});
-      await until('the slow job to start', () => runs.includes('slow'));
+      await eventually(async () => runs.includes('slow'), 30_000, 'the slow job to start');
 
       // The server goes away: every connection drops and new ones are refused for a while.
       await proxy.down();
       await expect(held.query('select 1')).rejects.toThrow();
       held.release(true);
       release();
-      await until('the runner to notice', () => down.includes('down'));
+      await eventually(async () => down.includes('down'), 30_000, 'the runner to notice');
       // Still down: the supervisor keeps asking, and jobs added meanwhile wait in the queue.
       await new Promise((r) => setTimeout(r, 600));
       expect(runner.restarts).toBe(0);
       await addJob(t.db, 'quick', { n: 1 });
       await proxy.up();
 
-      await until('the runner to restart', () => runner.restarts === 1);
+      await eventually(async () => runner.restarts === 1, 30_000, 'the runner to restart');
       expect(down).toEqual(['down', 'up']);
-      await until('the queued job to run', () => runs.includes('quick 1'));
+      await eventually(async () => runs.includes('quick 1'), 30_000, 'the queued job to run');
       await addJob(t.db, 'quick', { n: 2 });
-      await until('a job added after the restart to run', () => runs.includes('quick 2'));
+      await eventually(async () => runs.includes('quick 2'), 30_000, 'a job added after the restart to run');
       // The job the dead worker held is freed by the liveness sweep and runs again; nothing is left in the queue.
-      await until('the slow job to run again', () => runs.filter((r) => r === 'slow').length === 2);
-      await until('the queue to empty', async () => (await t.pool.query('select count(*)::int as n from graphile_worker._private_jobs')).rows[0].n === 0);
+      await eventually(async () => runs.filter((r) => r === 'slow').length === 2, 30_000, 'the slow job to run again');
+      await eventually(async () => (await t.pool.query('select count(*)::int as n from graphile_worker._private_jobs')).rows[0].n === 0, 30_000, 'the queue to empty');
     } finally {
       release();
       await runner.stop();
