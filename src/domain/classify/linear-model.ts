@@ -1,0 +1,201 @@
+// Owns scoring by a shipped logistic-regression model over word unigrams and pairs (the features of tokens.ts),
+// used by the complaint score and the deflection model. Training: scripts/logreg.ts.
+
+export interface ModelFile {
+  bias: number;
+  weights: Record<string, number>;
+}
+
+/** FNV-1a over a string, continuing from `h`: a bigram "a b" hashes as fnv(fnv(fnv(a), " "), b). */
+export function fnv(s: string, h = 0x811c9dc5): number {
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+const SPACE = 32;
+
+/** A tweet's score, and the features that pushed hardest towards the positive class (for the reasons). */
+export class ModelScore {
+  constructor(
+    readonly score: number,
+    private readonly names: readonly string[],
+    /** Slots of the two features with the largest positive weights (-1: none). */
+    private readonly j1: number,
+    private readonly w1: number,
+    private readonly j2: number,
+    private readonly w2: number,
+  ) {}
+
+  /** Built on demand: only positive decisions show it. */
+  get top(): string {
+    const a = this.w1 > 0 && this.j1 >= 0 ? `'${this.names[this.j1]}'` : '';
+    const b = this.w2 > 0 && this.j2 >= 0 ? `'${this.names[this.j2]}'` : '';
+    return a && b ? `${a}, ${b}` : a || b;
+  }
+}
+
+/**
+ * The weights of one model keyed by feature hash in an open-addressing table of typed arrays: a probe is a few array
+ * reads, no Map hashing, and no bigram string is ever built on the hot path. Collisions among a few thousand features
+ * in 2^32 are negligible; a collision would only shift a weight.
+ */
+export class LinearModel {
+  private readonly bias: number;
+  private readonly mask: number;
+  private readonly keys: Uint32Array;
+  private readonly vals: Float64Array;
+  private readonly used: Uint8Array;
+  /** The feature's text by slot, for the reasons. */
+  private readonly names: string[];
+
+  constructor(file: ModelFile) {
+    this.bias = file.bias;
+    const weights = new Map<number, number>();
+    const names = new Map<number, string>();
+    for (const [f, w] of Object.entries(file.weights)) {
+      const h = fnv(f);
+      weights.set(h, (weights.get(h) ?? 0) + w);
+      names.set(h, f);
+    }
+    const slots = 1 << Math.max(10, Math.ceil(Math.log2(weights.size * 4)));
+    this.mask = slots - 1;
+    this.keys = new Uint32Array(slots);
+    this.vals = new Float64Array(slots);
+    this.used = new Uint8Array(slots);
+    this.names = new Array<string>(slots).fill('');
+    for (const [h, w] of weights) {
+      let j = (h ^ (h >>> 15)) & this.mask;
+      while (this.used[j]) j = (j + 1) & this.mask;
+      this.used[j] = 1;
+      this.keys[j] = h;
+      this.vals[j] = w;
+      this.names[j] = names.get(h)!;
+    }
+  }
+
+  /** Slot of feature hash `h`, or -1 when the model has none. */
+  private slotOf(h: number): number {
+    const used = this.used;
+    const keys = this.keys;
+    const mask = this.mask;
+    let j = (h ^ (h >>> 15)) & mask;
+    while (used[j] === 1) {
+      if (keys[j] === h) return j;
+      j = (j + 1) & mask;
+    }
+    return -1;
+  }
+
+  /**
+   * Scores a tweet, plus `extra` features named as in training. Tokenises exactly as `words()` in tokens.ts (the
+   * training tokeniser) but hashes each token while scanning it, unigram and bigram together: no token strings, no
+   * token array. Features are summed in the order of `features()` per token (unigram, then the pair ending at it).
+   */
+  score(text: string, extra?: readonly string[]): ModelScore {
+    const vals = this.vals;
+    const keys = this.keys;
+    const used = this.used;
+    const mask = this.mask;
+    const s = text.toLowerCase();
+    const n = s.length;
+    let z = this.bias;
+    let j1 = -1;
+    let w1 = 0;
+    let j2 = -1;
+    let w2 = 0;
+    let prev = 0;
+    let first = true;
+    let i = 0;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c === 64 /* @ */ || c === 38 /* & */ || (c === 104 && s.startsWith('http', i))) {
+        while (i < n && s.charCodeAt(i) > 32) i++;
+        continue;
+      }
+      // One token: its hash, and the pair's hash continued from the last token's.
+      let hu = 0x811c9dc5;
+      let hb = Math.imul(prev ^ SPACE, 0x01000193);
+      if (isWordChar(c)) {
+        // Word characters and apostrophes, which are part of the word but left out of the token ("don't" -> "dont").
+        for (; i < n; i++) {
+          const d = s.charCodeAt(i);
+          if (d === 39 || d === 0x2019) continue;
+          if (!isWordChar(d)) break;
+          hu = Math.imul(hu ^ d, 0x01000193);
+          hb = Math.imul(hb ^ d, 0x01000193);
+        }
+      } else if (c === 33 || c === 63 || (c >= 0xd800 && c <= 0xdbff)) {
+        // "!", "?", or an emoji: its two UTF-16 units (whatever follows a high surrogate).
+        const end = c < 0xd800 ? i + 1 : Math.min(n, i + 2);
+        for (; i < end; i++) {
+          const d = s.charCodeAt(i);
+          hu = Math.imul(hu ^ d, 0x01000193);
+          hb = Math.imul(hb ^ d, 0x01000193);
+        }
+      } else {
+        i++;
+        continue;
+      }
+      hu >>>= 0;
+      // The table probe, inlined (a method call here costs ~10 % of the score).
+      let ju = (hu ^ (hu >>> 15)) & mask;
+      while (used[ju] === 1 && keys[ju] !== hu) ju = (ju + 1) & mask;
+      if (used[ju] === 1) {
+        const wu = vals[ju]!;
+        z += wu;
+        if (wu > w1) {
+          j2 = j1;
+          w2 = w1;
+          j1 = ju;
+          w1 = wu;
+        } else if (wu > w2) {
+          j2 = ju;
+          w2 = wu;
+        }
+      }
+      if (!first) {
+        hb >>>= 0;
+        let jb = (hb ^ (hb >>> 15)) & mask;
+        while (used[jb] === 1 && keys[jb] !== hb) jb = (jb + 1) & mask;
+        if (used[jb] === 1) {
+          const wb = vals[jb]!;
+          z += wb;
+          if (wb > w1) {
+            j2 = j1;
+            w2 = w1;
+            j1 = jb;
+            w1 = wb;
+          } else if (wb > w2) {
+            j2 = jb;
+            w2 = wb;
+          }
+        }
+      }
+      first = false;
+      prev = hu;
+    }
+    if (extra)
+      for (const f of extra) {
+        const j = this.slotOf(fnv(f));
+        if (j < 0) continue;
+        const w = vals[j]!;
+        z += w;
+        if (w > w1) {
+          j2 = j1;
+          w2 = w1;
+          j1 = j;
+          w1 = w;
+        } else if (w > w2) {
+          j2 = j;
+          w2 = w;
+        }
+      }
+    return new ModelScore(1 / (1 + Math.exp(-z)), this.names, j1, w1, j2, w2);
+  }
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 0xc0 && c <= 0x24f);
+}
