@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CUSTOMER_FLAGS, REPLY_KINDS } from '../../src/domain/types.ts';
+import shipped from '../../src/domain/classify/deflection-model.json' with { type: 'json' };
+import { trainDeflection } from '../../scripts/train-deflection.ts';
 
 const dir = new URL('../fixtures/labels/', import.meta.url).pathname;
 const load = (f: string) => readFileSync(dir + f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -29,5 +31,12 @@ describe('labelled evaluation set', () => {
       expect([...splits].sort()).toEqual(['dev', 'test', 'train']);
       expect(new Set(set.map((x: { id: string }) => x.id)).size).toBe(set.length);
     }
+  });
+
+  it('ships the deflection model its training script makes from the train and dev replies alone', () => {
+    // Relabelling a reply without retraining, or a model fitted on the test split, fails here.
+    const trainDev = replies.filter((r: { split: string }) => r.split !== 'test');
+    expect(trainDeflection(trainDev)).toEqual(shipped);
+    expect(trainDeflection(replies)).not.toEqual(shipped);
   });
 });

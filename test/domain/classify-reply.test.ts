@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyReply } from '../../src/domain/classify/index.ts';
+import { modelDeflection, pointsElsewhere } from '../../src/domain/classify/deflection-model.ts';
 import type { ReplyKind } from '../../src/domain/types.ts';
 
 // Real brand replies from twcs-sample.csv (customer ids as in the corpus).
@@ -119,6 +120,48 @@ it('does not take a picture attached after the sign-off for a pointer to help', 
 
 it('does not read "have them reach out to you directly" as sending the customer elsewhere', () => {
   expect(classifyReply('@766260 I will assign your concern to a dedicated specialist and have them reach out to you directly. ^CK').kind).not.toBe('team_redirect');
+});
+
+describe('the deflection model as a second opinion', () => {
+  // Real replies the phrase rules read as answers; the shipped model (deflection-model.json) is confident they send
+  // the customer to a link or another team, and the reason keeps what the rules said.
+  it.each([
+    ['link_only', '@116335 You should still be able to control Music on your iPhone from the watch. Check out the user guide here: https://t.co/vRQnmrhVHj', 'resolution'],
+    ['channel_redirect', "@822356 Sorry for the trouble! We'd like to look into your experience. Please pass your details here: https://t.co/DTO2tcytfp ^ST", 'resolution'],
+    ['team_redirect', "@156884 I'm sorry you haven't received your order! Have you reached out to our Customer Support team: https://t.co/hApLpMlfHN? ^ME", 'acknowledgement'],
+  ] as const)('overrules an answer-like kind: %s', (kind, text, ruleKind) => {
+    const r = classifyReply(text);
+    expect(r.kind).toBe(kind);
+    const why = r.reasons.find((x) => x.includes('deflection model'));
+    expect(why).toMatch(new RegExp(`^${kind}: the deflection model scores it 0\\.[7-9]\\d|1\\.00`));
+    expect(why).toContain(`over the rules' ${ruleKind}`);
+    // What the rules matched stays among the reasons.
+    expect(r.reasons.some((x) => x.startsWith(`${ruleKind}: `))).toBe(true);
+  });
+
+  it('leaves a reply that names nowhere else to the rules, however confident the model', () => {
+    const text = '@822250 @264259 We are working with our baggage team on this Steven.  Thanks for reaching out. -Gabe';
+    expect(modelDeflection(text.replace(/ on this/, ' on this https://t.co/x1'))).toBeDefined();
+    expect(pointsElsewhere(text)).toBe(false);
+    expect(classifyReply(text).kind).toBe('resolution');
+    expect(classifyReply(text).reasons.join(' | ')).not.toContain('deflection model');
+  });
+
+  it('never overrules a kind a rule named on purpose (a DM request, a callback offer)', () => {
+    for (const [kind, text] of [
+      ['dm_request', '@821302 I am sorry to hear this. I would like to look into this matter. Pls send us a DM with your complete reservation w/c includes your confirmation number, name on booking and dates of stay. Although we encourage you to also continue to communicate w/hotel Management. ^mn https://t.co/2rT0l9N9Cu'],
+      ['callback_offer', '@115835 You can also request a call back here Martin https://t.co/zH8UlhTGcc ^KM'],
+    ] as const) {
+      expect(modelDeflection(text)).toBeDefined();
+      expect(classifyReply(text).kind).toBe(kind);
+    }
+  });
+
+  it('counts a mention after the text as somewhere else, the conversation\'s leading mentions not', () => {
+    expect(pointsElsewhere('@1 @2 Thanks, sorted.')).toBe(false);
+    expect(pointsElsewhere('@1 Please contact our friends @115990 for help.')).toBe(true);
+    expect(pointsElsewhere('@1 See https://t.co/abc')).toBe(true);
+  });
 });
 
 describe('classifyReply personality', () => {

@@ -1,5 +1,6 @@
 // Owns the brand reply decision: which kind a reply is, from the rule hits, with the reasons that decided it.
 import type { PersonalityFlag, ReplyClassification, ReplyKind } from '../types.ts';
+import { OVERRULABLE, modelDeflection } from './deflection-model.ts';
 import { personality, signature, type NameCtx } from './personality.ts';
 import { DM_FOR_MORE_RE, REPLY_RULESET, TRUNCATED_RE } from './reply-rules.ts';
 import { reason, type Hit } from './rules.ts';
@@ -42,9 +43,22 @@ export function classifyReplyText(text: string, ctx?: NameCtx): ReplyClassificat
   const reasons: string[] = [];
   const personalityFlags: ('signed' | 'uses_name' | 'empathy')[] = [];
   const sig = signature(text);
-  const kind = decideKind(text, reasons, sig);
+  const kind = overruled(text, decideKind(text, reasons, sig), reasons);
   personality(text, ctx, personalityFlags, reasons, sig);
   return { kind, personality: personalityFlags as PersonalityFlag[], reasons };
+}
+
+/**
+ * The rules' kind, or the deflection model's when the rules fell back to an answer-like kind and the model is
+ * confident the reply deflects: unseen replies phrase their redirects in ways no rule lists yet. The reason keeps
+ * what the rules said, so a person can weigh both.
+ */
+function overruled(text: string, kind: ReplyKind, reasons: string[]): ReplyKind {
+  if (!OVERRULABLE.has(kind)) return kind;
+  const m = modelDeflection(text);
+  if (!m) return kind;
+  reasons.push(`${m.kind}: the deflection model scores it ${m.score.score.toFixed(2)} (strongest: ${m.score.top}), over the rules' ${kind}`);
+  return m.kind;
 }
 
 function decideKind(text: string, reasons: string[], sig: string | null): ReplyKind {
