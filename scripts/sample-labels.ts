@@ -1,8 +1,9 @@
 // Owns drawing the evaluation sample from twcs-sample.csv and writing rule proposals for a person to review.
 // Output: /tmp/replywatch-labels/{replies,customers}.proposed.jsonl. The reviewed files live in test/fixtures/labels/.
 // Run: npx tsx scripts/sample-labels.ts
-// `--extend SPLIT N [--cap C]` draws N more brand replies of one split instead (not yet labelled, at most C a brand,
-// default 15, no proposal next to them: labelled blind) into /tmp/replywatch-labels/replies.SPLIT-extension.jsonl.
+// `--extend SPLIT N [--cap C] [--min-brand M]` draws N more brand replies of one split instead (not yet labelled, at
+// most C a brand, default 15, from brands with at least M replies in the sample, default 40, no proposal next to
+// them: labelled blind) into /tmp/replywatch-labels/replies.SPLIT-extension.jsonl.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { classifyCustomer, classifyReply } from '../src/domain/classify/index.ts';
 import { DATA_DIR, LABEL_DIR, readCsv, splitOf } from './labels-lib.ts';
@@ -21,7 +22,9 @@ const extension = process.argv.indexOf('--extend');
 if (extension !== -1) {
   const split = process.argv[extension + 1] ?? 'test';
   const want = Number(process.argv[extension + 2] ?? 200);
-  const cap = process.argv.includes('--cap') ? Number(process.argv[process.argv.indexOf('--cap') + 1]) : 15;
+  const option = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
+  const cap = option('--cap', 15);
+  const minBrand = option('--min-brand', 40);
   const file = `${LABEL_DIR}replies.jsonl`;
   const labelled = new Set(existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id) : []);
   // A seed of its own per split: the first sample's draw order is not replayed.
@@ -30,7 +33,7 @@ if (extension !== -1) {
   const per = new Map<string, number>();
   for (const r of shuffle(brands)) {
     if (ext.length >= want) break;
-    if (labelled.has(r.tweet_id) || splitOf(r.tweet_id) !== split || (perBrand.get(r.author_id) ?? 0) < 40 || (per.get(r.author_id) ?? 0) >= cap) continue;
+    if (labelled.has(r.tweet_id) || splitOf(r.tweet_id) !== split || (perBrand.get(r.author_id) ?? 0) < minBrand || (per.get(r.author_id) ?? 0) >= cap) continue;
     per.set(r.author_id, (per.get(r.author_id) ?? 0) + 1);
     ext.push({ id: r.tweet_id, brand: r.author_id, text: r.text, split });
   }
