@@ -78,7 +78,7 @@ export function createMetrics(db: Db, clock: () => Date = () => new Date()): Met
 
   new Gauge({
     name: 'replywatch_deliveries',
-    help: 'Alert deliveries by state (pending, sending, sent, dead, digested, held)',
+    help: 'Alert deliveries by state (pending, ready, sending, sent, held, digest, digested, dead, cancelled)',
     labelNames: ['state'] as const,
     registers,
     async collect() {

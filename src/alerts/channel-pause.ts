@@ -80,7 +80,10 @@ export async function settleChannel(
 
 export { listChannelReports, type ChannelReport };
 
-/** One line per channel for `replywatch alerts channels`: whether it is paused and why, and what waits for it. */
+/**
+ * One line per channel for `replywatch alerts channels`: whether it is paused and why, what waits for it, and what
+ * will not go out (dead: gave up, `alerts retry --dead`; cancelled: acknowledged or resolved before it was sent).
+ */
 export function formatChannelReport(r: ChannelReport, now: Date): string {
   const paused = r.paused_until && r.paused_until.getTime() > now.getTime();
   const status = paused
@@ -90,5 +93,5 @@ export function formatChannelReport(r: ChannelReport, now: Date): string {
       : 'ok';
   const c = (state: string) => r.counts[state] ?? 0;
   const waiting = c('pending') + c('ready') + c('sending');
-  return [r.channel, r.type ?? '(not configured)', status, `waiting ${waiting}`, `held ${c('held')}`, `in digest ${c('digest')}`, `dead ${c('dead')}`, `last sent ${r.last_send_at?.toISOString() ?? 'never'}`].join('\t');
+  return [r.channel, r.type ?? '(not configured)', status, `waiting ${waiting}`, `held ${c('held')}`, `in digest ${c('digest')}`, `dead ${c('dead')}`, `cancelled ${c('cancelled')}`, `last sent ${r.last_send_at?.toISOString() ?? 'never'}`].join('\t');
 }

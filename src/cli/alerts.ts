@@ -88,7 +88,7 @@ export function register(program: Command): void {
 
   alerts
     .command('channels')
-    .description('show each channel: paused after a 429/503 (until when, and why), deliveries waiting, held, dead')
+    .description('show each channel: paused after a 429/503 (until when, and why), deliveries waiting, held, in a digest, dead, cancelled')
     .action(async () => {
       await withDeps(async (deps) => {
         const now = deps.clock();

@@ -39,9 +39,12 @@ export async function pausedChannels(db: Db, now: Date): Promise<{ channel: stri
   return rows.map((r) => ({ channel: r.channel, pausedUntil: r.paused_until! }));
 }
 
-/** Failed attempts so far: deliveries that erred at least once (pending retries and dead ones). */
+/**
+ * Failed attempts so far: deliveries that erred at least once (pending retries and dead ones). A cancelled delivery's
+ * last_error is why it was left out (acknowledged or resolved first), not a failure.
+ */
 export async function deliveriesFailed(db: Db): Promise<number> {
-  const row = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('last_error', 'is not', null).executeTakeFirstOrThrow();
+  const row = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('last_error', 'is not', null).where('state', '!=', 'cancelled').executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

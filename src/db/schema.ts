@@ -201,7 +201,7 @@ export interface DeliveriesTable {
   channel: string;
   /** 0 for the route's channels, 1.. for escalation steps. */
   level: Generated<number>;
-  /** pending | sending | sent | dead | digested | held */
+  /** pending | ready | sending | sent | held | digest | digested | dead | cancelled (acknowledged or resolved before it was sent) */
   state: Generated<string>;
   attempts: Generated<number>;
   last_error: string | null;

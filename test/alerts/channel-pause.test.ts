@@ -11,6 +11,7 @@ import { createNotifier, eventually, type Notifier } from './harness.ts';
 import { startReceiver, type FakeReceiver } from '../fakes/receiver.ts';
 import { raiseAlert, type NewAlert } from '../../src/alerts/raise.ts';
 import { notifierDb } from '../../src/db/notifier.schema.ts';
+import { ackAndStopEscalation } from '../../src/alerts/alert-state.ts';
 
 const SECRET = 'pause-secret-0123456789';
 let limited: FakeReceiver;
@@ -111,7 +112,7 @@ describe('channel pause', { timeout: 45_000 }, () => {
     expect(await channelState('down')).toEqual({ paused_until: null, pause_failures: 0, pause_reason: null });
   });
 
-  it('shows paused channels and what waits for them in `replywatch alerts channels`, and dead ones in `alerts dead`, without the URL', async () => {
+  it('shows paused channels, what waits for them and what will not go out (dead, cancelled) in `replywatch alerts channels`, and dead ones in `alerts dead`, without the URL', async () => {
     await n.stopWorkers();
     // A long pause and a dead delivery, as a Slack outage would leave them.
     const reason = `${new URL(limited.url).host} answered 503: upstream unavailable`;
@@ -120,6 +121,9 @@ describe('channel pause', { timeout: 45_000 }, () => {
     const { id } = await n.t.db.transaction().execute((trx) => raiseAlert(trx, alert('rate_test'), { now: new Date() }));
     await n.t.db.updateTable('deliveries').set({ state: 'dead', last_error: 'gave up' }).where('alert_id', '=', id).execute();
     await n.t.db.transaction().execute((trx) => raiseAlert(trx, alert('rate_test'), { now: new Date() }));
+    // Acknowledged while it waited for the pause: cancelled, not waiting, not dead.
+    const acked = await n.t.db.transaction().execute((trx) => raiseAlert(trx, alert('rate_test'), { now: new Date() }));
+    await ackAndStopEscalation(n.t.db, acked.id, 'lead', new Date());
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replywatch-pause-'));
     try {
       fs.writeFileSync(path.join(dir, 'config.yaml'), YAML.stringify(fileConfig));
@@ -128,12 +132,15 @@ describe('channel pause', { timeout: 45_000 }, () => {
       const lines = r.stdout.trim().split('\n');
       expect(lines.find((l) => l.startsWith('down\t'))).toMatch(/^down\twebhook\tok\twaiting 0\t/);
       const line = lines.find((l) => l.startsWith('limited\t'))!;
-      expect(line).toMatch(/^limited\twebhook\tPAUSED until \S+ \(3 in a row\): 127\.0\.0\.1:\d+ answered 503: upstream unavailable\twaiting 1\theld 0\tin digest 0\tdead 1\tlast sent \S+$/);
+      expect(line).toMatch(/^limited\twebhook\tPAUSED until \S+ \(3 in a row\): 127\.0\.0\.1:\d+ answered 503: upstream unavailable\twaiting 1\theld 0\tin digest 0\tdead 1\tcancelled 1\tlast sent \S+$/);
       expect(r.stderr).toContain('1 dead deliveries: `replywatch alerts dead` lists them, `replywatch alerts retry --dead` requeues them');
       expect(r.stdout + r.stderr).not.toContain('/limited');
       expect(r.stdout + r.stderr).not.toContain(SECRET);
       const metrics = await (await createApp(n.deps).request('/metrics')).text();
       expect(metrics).toMatch(/^replywatch_channel_paused_seconds\{channel="limited"\} \d+/m);
+      expect(metrics).toMatch(/^replywatch_deliveries\{state="cancelled"\} 1$/m);
+      // The cancelled delivery's last_error says why it was left out; only the dead one failed.
+      expect(metrics).toMatch(/^replywatch_deliveries_failed 1$/m);
       expect(metrics).not.toContain('channel="down"');
       const dead = await runCli(['alerts', 'dead'], { env: { DATABASE_URL: n.t.url, REPLYWATCH_CONFIG: path.join(dir, 'config.yaml'), LOG_LEVEL: 'warn', ALLOW_PRIVATE_NETWORKS: '1' } });
       expect(dead.stdout).toMatch(new RegExp(`^\\d+\\talert ${id}\\tlimited\\tattempts 0\\tgave up \\S+\\tgave up\\n$`));
