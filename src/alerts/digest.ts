@@ -1,4 +1,7 @@
 // Owns digests: folding a channel's burst (or quiet-hours) deliveries into one message, sent once per digest id.
+//
+// What a digest carries is read when it is claimed for sending, under its row lock: an alert acknowledged or resolved
+// before that (its delivery cancelled by alert-state) is left out, and a digest left with no alert is not sent.
 import type { Deps } from '../deps.ts';
 import { addJob } from '../db/jobs.ts';
 import {
@@ -20,7 +23,10 @@ import { channelIntervalMs } from './deliver.ts';
 import { digestJobKey } from './job-keys.ts';
 import { loadViews } from './views.ts';
 
-export type DigestOutcome = 'sent' | 'retry' | 'dead' | 'deferred' | 'nothing';
+export type DigestOutcome = 'sent' | 'retry' | 'dead' | 'deferred' | 'nothing' | 'cancelled';
+
+/** Why a digest ended without being sent (digests.last_error). */
+export const EMPTY_DIGEST_REASON = 'not sent: every alert in it was acknowledged or resolved before it went out';
 
 /** Sends the channel's next due digest (resuming an unfinished one first). Returns what happened. */
 export async function sendDigest(deps: Deps, channelName: string): Promise<DigestOutcome> {
@@ -33,8 +39,19 @@ export async function sendDigest(deps: Deps, channelName: string): Promise<Diges
     const cs = await lockChannelState(trx, channelName);
     // After the lock: the send time we record must be when we really go.
     now = deps.clock();
-    const digest = (await findResumableDigest(trx, channelName, now, staleBefore)) ?? (await createDigestFromDue(trx, channelName, now));
-    if (!digest) return { outcome: 'nothing' as const };
+    let digest;
+    let items: { alertId: string; level: number }[] = [];
+    let emptied = 0;
+    for (;;) {
+      digest = (await findResumableDigest(trx, channelName, now, staleBefore)) ?? (await createDigestFromDue(trx, channelName, now));
+      if (!digest) return { outcome: emptied ? ('cancelled' as const) : ('nothing' as const) };
+      items = await digestAlertIds(trx, digest.id);
+      if (items.length) break;
+      // Everything in it was handled meanwhile: a final state with the reason, no message, no channel slot.
+      await updateDigest(trx, digest.id, { state: 'cancelled', alert_count: 0, last_error: EMPTY_DIGEST_REASON }, now);
+      deps.log.child({ name: 'notifier', channel: channelName, digestId: digest.id }).info('digest not sent: its alerts were all acknowledged or resolved');
+      emptied++;
+    }
     const channel = await loadChannel(trx, channelName);
     // After the channel's reserved individual sends and its pause, and never closer than the interval to the last message.
     const interval = channelIntervalMs(channel, deps);
@@ -48,14 +65,14 @@ export async function sendDigest(deps: Deps, channelName: string): Promise<Diges
     const { probe, patch: hold } = probeHold(cs, now, deps);
     await updateChannelState(trx, channelName, { next_send_at: new Date(now.getTime() + interval), last_send_at: now, ...hold });
     const attempt = digest.attempts + 1;
-    await updateDigest(trx, digest.id, { state: 'sending', attempts: attempt }, now);
-    return { outcome: 'send' as const, digest, attempt, channel, probe };
+    await updateDigest(trx, digest.id, { state: 'sending', attempts: attempt, alert_count: items.length }, now);
+    return { outcome: 'send' as const, digest, items, attempt, channel, probe };
   });
   if (claim.outcome !== 'send') return claim.outcome;
 
-  const { digest, attempt, channel, probe } = claim;
+  const { digest, items, attempt, channel, probe } = claim;
   const log = deps.log.child({ name: 'notifier', channel: channelName, host: channel ? channelHost(channel) : null, digestId: digest.id, attempt });
-  const views = await loadViews(db, await digestAlertIds(db, digest.id), now);
+  const views = await loadViews(db, items, now);
   const result = !channel
     ? { ok: false as const, permanent: true, error: `channel "${channelName}" is not configured: add it to the config file or /v1/admin/channels, then \`replywatch alerts retry --dead\``, code: 'UNKNOWN_CHANNEL' }
     : await sendToChannel(channel, { type: 'digest', digest: { id: digest.id, channel: channelName, reason: digest.reason }, alerts: views }, { publicUrl: config.publicUrl, delivery: config.delivery, log, now });

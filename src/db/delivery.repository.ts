@@ -53,8 +53,8 @@ export type DeliveryPatch = Partial<{ state: string; attempts: number; last_erro
 
 /**
  * Leaves the alert's not-yet-sent deliveries out (state 'cancelled', the reason in last_error): held for the morning
- * digest, waiting for the channel's pacing, or queued for a burst digest. One already being sent goes out. Returns
- * how many were left out.
+ * digest, waiting for the channel's pacing, queued for a burst digest, or folded into a digest that has not started
+ * to go out. One already being sent goes out, alone or in its digest. Returns how many were left out.
  */
 export async function cancelWaitingDeliveries(db: Kysely<Database>, alertId: string, reason: string, now: Date): Promise<number> {
   const res = await db
@@ -63,7 +63,26 @@ export async function cancelWaitingDeliveries(db: Kysely<Database>, alertId: str
     .where('alert_id', '=', alertId)
     .where('state', 'in', ['pending', 'ready', 'held', 'digest'])
     .executeTakeFirst();
-  return Number(res.numUpdatedRows);
+  // A digest is claimed for sending under its row lock (sendDigest), and its alerts are read then. Waiting for that
+  // lock and re-reading the digest's state after it means that a digest claimed meanwhile ('sending') keeps the alert
+  // and a digest still 'pending' loses it before the claim reads its alerts: never cancelled yet sent.
+  const digests = await notifierDb(db)
+    .selectFrom('digests')
+    .select('id')
+    .where('state', '=', 'pending')
+    .where('id', 'in', (eb) => eb.selectFrom('deliveries').select('digest_id').where('alert_id', '=', alertId).where('state', '=', 'digested').where('digest_id', 'is not', null))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  if (!digests.length) return Number(res.numUpdatedRows);
+  const folded = await db
+    .updateTable('deliveries')
+    .set({ state: 'cancelled', last_error: reason, updated_at: now })
+    .where('alert_id', '=', alertId)
+    .where('state', '=', 'digested')
+    .where('digest_id', 'in', digests.map((d) => d.id))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) + Number(folded.numUpdatedRows);
 }
 
 export async function updateDelivery(db: Kysely<Database>, id: string, patch: DeliveryPatch, now: Date, guard?: { state: string; attempts: number }): Promise<boolean> {
@@ -114,11 +133,11 @@ export interface ChannelReport {
   pause_failures: number;
   pause_reason: string | null;
   last_send_at: Date | null;
-  /** deliveries by state: pending, ready, sending, held, digest, dead */
+  /** deliveries by state: pending, ready, sending, held, digest, dead, cancelled */
   counts: Record<string, number>;
 }
 
-/** Every channel (configured, or with deliveries or send state): its pause, last send and deliveries not yet done. */
+/** Every channel (configured, or with deliveries or send state): its pause, last send, and its deliveries not sent (waiting, dead or cancelled). */
 export async function listChannelReports(db: Kysely<Database>): Promise<ChannelReport[]> {
   const configured = await db.selectFrom('channels').select(['name', 'type']).execute();
   const states = await notifierDb(db).selectFrom('channel_state').select(CHANNEL_STATE_COLUMNS).execute();
@@ -223,7 +242,11 @@ export async function findStaleWork(db: Kysely<Database>, olderThan: Date) {
 
 export type DigestRow = { id: string; channel: string; reason: string; state: string; attempts: number; next_attempt_at: Date; updated_at: Date };
 
-/** An unfinished digest of the channel that is due (pending) or abandoned mid-send (stale 'sending'). */
+/**
+ * An unfinished digest of the channel that is due (pending) or abandoned mid-send (stale 'sending'). Waits for a
+ * digest row locked by an acknowledgement (cancelWaitingDeliveries) instead of skipping it: the caller holds the
+ * channel lock, so no other sender competes, and a skipped digest would wait for the stale-work sweep.
+ */
 export async function findResumableDigest(db: Kysely<Database>, channel: string, now: Date, staleBefore: Date): Promise<DigestRow | undefined> {
   return notifierDb(db)
     .selectFrom('digests')
@@ -232,7 +255,6 @@ export async function findResumableDigest(db: Kysely<Database>, channel: string,
     .where((eb) => eb.or([eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', now)]), eb.and([eb('state', '=', 'sending'), eb('updated_at', '<', staleBefore)])]))
     .orderBy('created_at')
     .forUpdate()
-    .skipLocked()
     .executeTakeFirst();
 }
 
@@ -266,20 +288,24 @@ export async function hasDueDigestWork(db: Kysely<Database>, channel: string, no
   return !!r;
 }
 
-export async function updateDigest(db: Kysely<Database>, id: string, patch: { state?: string; attempts?: number; last_error?: string | null; next_attempt_at?: Date; sent_at?: Date }, now: Date, guard?: { state: string; attempts: number }): Promise<boolean> {
+export async function updateDigest(db: Kysely<Database>, id: string, patch: { state?: string; attempts?: number; alert_count?: number; last_error?: string | null; next_attempt_at?: Date; sent_at?: Date }, now: Date, guard?: { state: string; attempts: number }): Promise<boolean> {
   let q = notifierDb(db).updateTable('digests').set({ ...patch, updated_at: now }).where('id', '=', id);
   if (guard) q = q.where('state', '=', guard.state).where('attempts', '=', guard.attempts);
   const res = await q.executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 
+/** The alerts a digest carries: its deliveries not left out since it was built (cancelled ones are not in it). */
 export async function digestAlertIds(db: Kysely<Database>, digestId: string): Promise<{ alertId: string; level: number }[]> {
-  const rows = await db.selectFrom('deliveries').select(['alert_id', 'level']).where('digest_id', '=', digestId).orderBy('id').execute();
+  const rows = await db.selectFrom('deliveries').select(['alert_id', 'level']).where('digest_id', '=', digestId).where('state', '=', 'digested').orderBy('id').execute();
   return rows.map((r) => ({ alertId: r.alert_id, level: r.level }));
 }
 
-/** When a digest is sent its deliveries are sent; when it dies they die too (and `alerts retry --dead` requeues them). */
+/**
+ * When a digest is sent its deliveries are sent; when it dies they die too (and `alerts retry --dead` requeues them).
+ * Deliveries cancelled before it went out stay cancelled: neither sent nor requeued.
+ */
 export async function settleDigestDeliveries(db: Kysely<Database>, digestId: string, outcome: 'sent' | 'dead', now: Date, error?: string): Promise<void> {
   const patch = outcome === 'sent' ? { sent_at: now, updated_at: now } : { state: 'dead', last_error: error ?? 'digest failed', updated_at: now };
-  await db.updateTable('deliveries').set(patch).where('digest_id', '=', digestId).execute();
+  await db.updateTable('deliveries').set(patch).where('digest_id', '=', digestId).where('state', '=', 'digested').execute();
 }

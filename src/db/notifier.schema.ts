@@ -26,7 +26,7 @@ export type NotifierTables = {
     channel: string;
     /** 'burst' or 'quiet_hours' */
     reason: string;
-    /** pending | sending | sent | dead */
+    /** pending | sending | sent | dead | cancelled (every alert in it acknowledged or resolved before it went out) */
     state: Generated<string>;
     attempts: Generated<number>;
     alert_count: Generated<number>;
