@@ -190,6 +190,7 @@ export async function checkInvariants(input: CheckInput): Promise<InvariantRepor
   counts.webhookRequests = input.receiver.requests.length;
   counts.uniqueDeliveryIdsReceived = received.size;
   const problems: string[] = [];
+  let cancelled = 0;
   for (const a of alerts) {
     const ds = byAlert.get(a.id) ?? [];
     for (const ch of channels) {
@@ -204,6 +205,12 @@ export async function checkInvariants(input: CheckInput): Promise<InvariantRepor
         lateQueued.add(String(d.id));
         continue;
       }
+      // Acknowledged or resolved (API or CLI) before it went out: left out on purpose, not lost. An open alert's
+      // delivery is never cancelled (a reopen plans new deliveries).
+      if (d.state === 'cancelled' && a.state !== 'open') {
+        cancelled++;
+        continue;
+      }
       if (d.state !== 'sent') problems.push(`alert ${a.id} to ${ch.name}: delivery ${d.state}${late ? ' (raised after the system settled, and no delivery job waits for it)' : ''}`);
       else if (!received.get(d.delivery_id)?.some((x) => x.path === ch.path)) problems.push(`alert ${a.id} to ${ch.name}: marked sent, never received`);
       // A reopened alert is delivered again under a new id; otherwise one id per alert and channel.
@@ -216,6 +223,7 @@ export async function checkInvariants(input: CheckInput): Promise<InvariantRepor
   const retried = [...received.values()].filter((xs) => xs.length > 1).length;
   counts.deliveryIdsReceivedMoreThanOnce = retried;
   counts.deliveriesQueuedAfterSettling = lateQueued.size;
+  counts.deliveriesCancelled = cancelled;
 
   // 5. Nothing stuck in flight.
   const jobs = await sql<{ task: string; locked: boolean; failed: boolean; husk: boolean; due: boolean; last_error: string | null }>`
@@ -233,7 +241,9 @@ export async function checkInvariants(input: CheckInput): Promise<InvariantRepor
   if (locked.length) v.push({ invariant: 'no job left locked', detail: `${locked.length}: ${[...new Set(locked.map((j) => j.task))].join(', ')}` });
   if (failed.length) v.push({ invariant: 'no job failed for good', detail: `${failed.length}, e.g. ${failed.slice(0, 3).map((j) => `${j.task}: ${j.last_error?.slice(0, 120)}`).join(' | ')}` });
   if (dueWork.length) v.push({ invariant: 'no due work left queued', detail: `${dueWork.length}: ${[...new Set(dueWork.map((j) => j.task))].join(', ')}` });
-  const inflight = await sql<{ state: string; n: string }>`select state, count(*)::text as n from deliveries where state not in ('sent', 'dead', 'digested') and not (id::text = any(${[...lateQueued]}::text[])) group by state`.execute(db);
+  // Final states: sent, dead (gave up, `alerts retry --dead`), digested (its digest carries it), cancelled (the alert
+  // was acknowledged or resolved before it went out).
+  const inflight = await sql<{ state: string; n: string }>`select state, count(*)::text as n from deliveries where state not in ('sent', 'dead', 'digested', 'cancelled') and not (id::text = any(${[...lateQueued]}::text[])) group by state`.execute(db);
   if (inflight.rows.length) v.push({ invariant: 'no delivery in flight', detail: inflight.rows.map((r) => `${r.n} ${r.state}`).join(', ') });
 
   return { ok: v.length === 0, violations: v, counts };
