@@ -26,8 +26,9 @@ export function stepTweet(state: CaseState | undefined, tweet: Tweet, route: Rou
   let customer: CustomerClassification | undefined;
   if (route.role === 'brand') {
     reply = classifyReply(tweet.text);
-    if (canned.observe(route.handle, route.customerId, tweet.text) && !reply.personality.includes('canned')) {
-      reply = { ...reply, personality: [...reply.personality, 'canned'] };
+    const cannedReason = canned.observeWithReason(route.handle, route.customerId, tweet.text);
+    if (cannedReason && !reply.personality.includes('canned')) {
+      reply = { ...reply, personality: [...reply.personality, 'canned'], reasons: [...reply.reasons, cannedReason] };
     }
   } else {
     const open = state !== undefined && state.state === 'open';

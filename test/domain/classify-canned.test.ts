@@ -38,3 +38,36 @@ describe('CannedDetector', () => {
     expect(d.observe('H', 'c4', template('4', 'Jo', '^GM'))).toBe(false);
   });
 });
+
+describe('CannedDetector.seed', () => {
+  it('rebuilds a handle from its stored replies, counting customers, and flags the next copy with the reason', () => {
+    const d = new CannedDetector({ minCustomers: 3 });
+    d.seed('H', [
+      { customerId: 'c1', text: template('1', 'Dale', '^KK') },
+      { customerId: 'c1', text: template('1', 'Dale', '^LA') },
+    ]);
+    expect(d.observeWithReason('H', 'c2', template('2', 'Priya', '^GM'))).toBeNull();
+    d.seed('H', [
+      { customerId: 'c1', text: template('1', 'Dale', '^KK') },
+      { customerId: 'c2', text: template('2', 'Priya', '^LA') },
+    ]);
+    expect(d.observeWithReason('H', 'c3', template('3', 'Jo', '^GM'))).toBe('canned: near-identical text already sent to 2+ other customers');
+  });
+
+  it('replaces what it held of the handle, leaves other handles alone, and clears the handle’s version', () => {
+    const d = new CannedDetector({ minCustomers: 2 });
+    d.observe('H', 'c1', template('1', 'Dale', '^KK'));
+    d.observe('G', 'c1', template('1', 'Dale', '^KK'));
+    d.setVersion('H', '7');
+    d.seed('H', []);
+    expect(d.version('H')).toBeUndefined();
+    expect(d.observe('H', 'c2', template('2', 'Priya', '^LA'))).toBe(false);
+    expect(d.observe('G', 'c2', template('2', 'Priya', '^LA'))).toBe(true);
+  });
+
+  it('skips texts too short to be a template, as observe does', () => {
+    const d = new CannedDetector({ minCustomers: 2 });
+    d.seed('H', [{ customerId: 'c1', text: '@1 Thanks!' }]);
+    expect(d.observe('H', 'c2', '@2 Thanks!')).toBe(false);
+  });
+});

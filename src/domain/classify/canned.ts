@@ -138,16 +138,27 @@ interface HandleState {
 function bandKey(hi: number, lo: number, b: number): number {
   return b === 0 ? hi >>> 16 : b === 1 ? hi & 0xffff : b === 2 ? lo >>> 16 : lo & 0xffff;
 }
+
+/** A reply the handle sent, as the analyzer observed it: to whom, and its text. */
+export interface SentReply {
+  customerId: string;
+  text: string;
+}
+
 /**
  * Flags a reply as canned when near-identical text (Hamming distance <= maxDistance on the SimHash)
  * was already sent by the same handle to at least minCustomers - 1 other customers. Keeps at most
  * maxTemplates fingerprints per handle (oldest dropped) and at most minCustomers customers each.
+ *
+ * The memory lives in one process: `seed` rebuilds a handle's from its stored replies (after a restart, or when
+ * another process analyzed the handle meanwhile), and `version` holds the caller's label for the stored state it matches.
  */
 export class CannedDetector {
   private readonly minCustomers: number;
   private readonly maxTemplates: number;
   private readonly maxDistance: number;
   private readonly handles = new Map<string, HandleState>();
+  private readonly versions = new Map<string, string>();
 
   constructor(opts?: { minCustomers?: number; maxTemplates?: number; maxDistance?: number }) {
     this.minCustomers = Math.max(2, opts?.minCustomers ?? 3);
@@ -155,10 +166,48 @@ export class CannedDetector {
     this.maxDistance = Math.min(3, opts?.maxDistance ?? 3);
   }
 
+  /** Fingerprints kept per handle: replaying more of a handle's latest replies than this cannot add to a seed. */
+  get capacity(): number {
+    return this.maxTemplates;
+  }
+
   observe(handle: string, customerId: string, text: string): boolean {
+    return this.record(handle, customerId, text) >= this.minCustomers - 1;
+  }
+
+  /** As observe, but says why: the `canned` reason when the reply is canned, else null. */
+  observeWithReason(handle: string, customerId: string, text: string): string | null {
+    const others = this.record(handle, customerId, text);
+    // Each fingerprint keeps at most minCustomers customers, so the count is a floor.
+    return others >= this.minCustomers - 1 ? `canned: near-identical text already sent to ${others}+ other customers` : null;
+  }
+
+  /**
+   * Replaces the memory of `handle` with `replies`, oldest first, each remembered as observe remembers it (nothing is
+   * flagged), and clears its version. Replaying a handle's latest `capacity` replies rebuilds the memory an
+   * uninterrupted process has, as long as the handle has sent no more replies than that.
+   */
+  seed(handle: string, replies: Iterable<SentReply>): void {
+    this.handles.delete(handle);
+    this.versions.delete(handle);
+    for (const r of replies) this.record(handle, r.customerId, r.text);
+  }
+
+  /** The caller's label for the stored state the memory of `handle` matches; undefined when it is not known to match one. */
+  version(handle: string): string | undefined {
+    return this.versions.get(handle);
+  }
+
+  setVersion(handle: string, version: string | undefined): void {
+    if (version === undefined) this.versions.delete(handle);
+    else this.versions.set(handle, version);
+  }
+
+  /** Remembers the reply; returns how many other customers got near-identical text before (capped), -1 for too short a text. */
+  private record(handle: string, customerId: string, text: string): number {
     // Too little text to call a copy a template ("Thanks!" is not canned).
     const t = templateText(text);
-    if (wordCount(t) < 4) return false;
+    if (wordCount(t) < 4) return -1;
     const [hi, lo] = simhashOf(t);
     let st = this.handles.get(handle);
     if (!st) {
@@ -191,7 +240,7 @@ export class CannedDetector {
     }
     const others = match.customers.has(customerId) ? match.customers.size - 1 : match.customers.size;
     if (match.customers.size < this.minCustomers) match.customers.add(customerId);
-    return others >= this.minCustomers - 1;
+    return others;
   }
 
   private evict(st: HandleState): void {
