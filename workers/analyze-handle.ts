@@ -23,6 +23,7 @@ import {
 import { loadHandleContext, type HandleContext } from '../src/db/sla-context.repository.ts';
 import { addJob } from '../src/db/jobs.ts';
 import { cursorTimes, throughCursor } from '../src/db/cursor.repository.ts';
+import { appliedReplies, latestSentReplies, setAppliedReplies } from '../src/db/sent-replies.repository.ts';
 import type { Timeline } from '../src/ingest/poll-timeline.ts';
 import { compareTweets, stepTweet, type HandleSetup } from '../src/domain/analysis.ts';
 import { compileCalendar } from '../src/domain/calendar.ts';
@@ -44,7 +45,7 @@ export interface AnalyzeOptions {
   batchSize?: number;
   /** Batches per job run; when more remain the job queues itself again so other handles get a turn. */
   maxBatches?: number;
-  /** Near-duplicate reply memory, per process (see the report: it restarts empty after a restart). */
+  /** Near-duplicate reply memory, per process; each batch first brings it up to date with the stored replies (see recallReplies). */
   canned: CannedDetector;
   /** Set when tweets come from polling X: hold them until every timeline of the handle has been read past them. */
   hold?: HoldOptions;
@@ -124,7 +125,8 @@ export async function analyzeHandle(db: Db, handleId: number, opts: AnalyzeOptio
 
 /** One batch in one transaction: a crash anywhere rolls back everything, the queue flags included, so the batch is simply redone. */
 async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise<number> {
-  return clientTransaction(db, async (trx, client) => {
+  let committed: { handle: string; replies: number } | undefined;
+  const n = await clientTransaction(db, async (trx, client) => {
     // Serialises analyzers of one handle across processes; graphile's job key alone does not (a re-added key runs beside a locked job).
     await lockHandleForAnalysis(trx, handleId);
     const now = opts.now();
@@ -132,13 +134,38 @@ async function runBatch(db: Db, handleId: number, opts: AnalyzeOptions): Promise
     if (!rows.length) return 0;
     const ctx = await loadHandleContext(trx, handleId);
     if (!ctx) throw new Error(`handle ${handleId} vanished while its tweets were being analyzed`);
-    await applyBatch(trx, client, ctx, rows, now, opts.canned, opts.digest);
+    const before = await recallReplies(trx, ctx, opts.canned);
+    const replies = await applyBatch(trx, client, ctx, rows, now, opts.canned, opts.digest);
+    if (replies) await setAppliedReplies(trx, handleId, before + replies);
     await markAnalyzed(trx, handleId, rows.map((r) => r.id));
+    committed = { handle: ctx.handle, replies: before + replies };
     return rows.length;
   });
+  // Only now does the memory match what is stored: a rolled-back batch leaves replies in it that were never stored.
+  if (committed) opts.canned.setVersion(committed.handle, String(committed.replies));
+  return n;
 }
 
-async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, rows: QueuedTweet[], now: Date, canned: CannedDetector, digest: DigestSettings | undefined): Promise<void> {
+/**
+ * Brings the process's canned-reply memory of the handle up to date before a batch adds to it, and returns the
+ * handle's applied-replies count. The memory is current when this process committed the handle's last batch with
+ * replies (its version is that count); after a restart, a batch another process ran or a rolled-back batch it is
+ * rebuilt from the latest replies the detector can keep. Runs under the handle's analyzer lock, so no other batch
+ * commits in between.
+ */
+async function recallReplies(trx: Db, ctx: HandleContext, canned: CannedDetector): Promise<number> {
+  const applied = await appliedReplies(trx, ctx.handleId);
+  if (canned.version(ctx.handle) !== String(applied)) {
+    const latest = await latestSentReplies(trx, ctx.handleId, canned.capacity);
+    canned.seed(ctx.handle, latest.map((r) => ({ customerId: r.customer_id, text: r.text })));
+  }
+  // Not current again until the batch commits (runBatch sets the version then).
+  canned.setVersion(ctx.handle, undefined);
+  return applied;
+}
+
+/** Applies the batch's tweets and writes what follows from them; returns how many replies it showed the canned detector. */
+async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, rows: QueuedTweet[], now: Date, canned: CannedDetector, digest: DigestSettings | undefined): Promise<number> {
   const handles = await watchedHandles(trx);
   const watched = watchList(
     handles.map((h) => h.handle),
@@ -198,6 +225,7 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
   };
   const buckets = new Map<number, { bucket: Date; customer: number; brand: number; opened: number }>();
   let lastBrand: Date | undefined;
+  let replies = 0;
 
   for (const tweet of tweets) {
     const row = byId.get(tweet.id)!;
@@ -233,6 +261,7 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
     const prev = latest.get(route.customerId);
     const setup = setupFor(route.customerId, usernames.get(route.customerId) ?? undefined, tweet.isBrand ? null : row.followers);
     const res = stepTweet(prev, tweet, route, setup, canned);
+    if (route.role === 'brand') replies++;
     events.push(...res.events);
     if (res.closed) touched.set(res.closed.caseId, { state: res.closed, setup, tier: setup.tier });
     if (res.state) {
@@ -271,6 +300,7 @@ async function applyBatch(trx: Db, client: pg.PoolClient, ctx: HandleContext, ro
   if (tweets.some((t) => !t.isBrand)) {
     await addJob(trx, DETECT_SURGE, { handleId: ctx.handleId }, { jobKey: `${DETECT_SURGE}:${ctx.handleId}`, jobKeyMode: 'preserve_run_at' });
   }
+  return replies;
 }
 
 function nextDue(t: TouchedCase, clock: WorkClock): Date | null {

@@ -26,15 +26,16 @@ async function analyzeAll(db: Db, handleIds: number[], asOf: number) {
   for (const h of handleIds) await analyzeHandle(db, h, { now: () => new Date(asOf), canned, batchSize: 200, maxBatches: 10_000 });
 }
 
-/** Everything the analyzer writes, in a comparable form. `canned` is per-process memory, so a restart may see fewer copies; it is left out. */
+/** Everything the analyzer writes, in a comparable form; `canned` too, which the rerun's fresh process rebuilds from the stored replies. */
 async function snapshot(db: Db) {
-  const cases = await sql<{ case_key: string; s: string }>`select case_key, (summary::jsonb - 'replies')::text || (select coalesce(jsonb_agg(r - 'personality' order by ord), '[]')::text from jsonb_array_elements(summary::jsonb->'replies') with ordinality as x(r, ord)) as s from cases order by case_key`.execute(db);
+  const cases = await sql<{ case_key: string; s: string }>`select case_key, summary::jsonb::text as s from cases order by case_key`.execute(db);
   const cls = await sql<{ n: string }>`select count(*)::text as n from tweet_classifications`.execute(db);
+  const canned = await sql<{ id: string }>`select tweet_id::text as id from tweet_classifications where 'canned' = any(flags) order by tweet_id`.execute(db);
   const alerts = await sql<{ k: string }>`select dedup_key || '|' || kind || '|' || severity || '|' || state || '|' || coalesce(due_at::text, '') as k from alerts order by 1`.execute(db);
   const breaches = await sql<{ k: string }>`select c.case_key || '|' || metric || '|' || sequence || '|' || due_at::text || '|' || coalesce(answered_at::text, '') as k from breaches b join cases c on c.id = b.case_id order by 1`.execute(db);
   const jobs = await sql<{ k: string }>`select regexp_replace(key, ':[0-9]+:', ':') || '|' || run_at::text as k from graphile_worker._private_jobs where key like 'deadline:%' order by 1`.execute(db);
   const activity = await sql<{ k: string }>`select handle_id || '|' || bucket::text || '|' || customer_tweets || '|' || brand_tweets as k from handle_activity order by 1`.execute(db);
-  return { cases: cases.rows, classifications: Number(cls.rows[0].n), alerts: alerts.rows.map((r) => r.k), breaches: breaches.rows.map((r) => r.k), jobs: jobs.rows.length, activity: activity.rows.map((r) => r.k) };
+  return { cases: cases.rows, classifications: Number(cls.rows[0].n), canned: canned.rows.map((r) => r.id), alerts: alerts.rows.map((r) => r.k), breaches: breaches.rows.map((r) => r.k), jobs: jobs.rows.length, activity: activity.rows.map((r) => r.k) };
 }
 
 it('SIGKILL in the middle of analysis, then a rerun, equals one uninterrupted run', async () => {
@@ -62,6 +63,7 @@ it('SIGKILL in the middle of analysis, then a rerun, equals one uninterrupted ru
   const [want, got] = await Promise.all([snapshot(ref.db), snapshot(crashed.db)]);
   expect(got.classifications).toBeGreaterThan(5000);
   expect(got.alerts.length).toBeGreaterThan(0);
+  expect(got.canned.length).toBeGreaterThan(0);
   expect(got).toEqual(want);
   // Each alert once: the dedup keys are unique however often a batch was retried.
   expect(new Set(got.alerts.map((k) => k.split('|')[0])).size).toBe(got.alerts.length);
