@@ -125,17 +125,18 @@ it('does not read "have them reach out to you directly" as sending the customer 
 describe('the deflection model as a second opinion', () => {
   // Real replies the phrase rules read as answers; the shipped model (deflection-model.json) is confident they send
   // the customer to a link or another team, and the reason keeps what the rules said.
+  // Examples the shipped model is sure of (0.95 or more); after retraining, pick again if one drops below 0.7.
   it.each([
-    ['link_only', '@116335 You should still be able to control Music on your iPhone from the watch. Check out the user guide here: https://t.co/vRQnmrhVHj', 'resolution'],
-    ['channel_redirect', "@822356 Sorry for the trouble! We'd like to look into your experience. Please pass your details here: https://t.co/DTO2tcytfp ^ST", 'resolution'],
-    ['team_redirect', "@156884 I'm sorry you haven't received your order! Have you reached out to our Customer Support team: https://t.co/hApLpMlfHN? ^ME", 'acknowledgement'],
-  ] as const)('overrules an answer-like kind: %s', (kind, text, ruleKind) => {
+    ['link_only', "@773456 Let's check out the next article to troubleshoot Wired or Wireless Network Connection: https://t.co/Vp85fRXkHX"],
+    ['channel_redirect', '@822796 Here to help. Please write in your concern at https://t.co/kGIXas5Cxg so our team can assist.'],
+    ['team_redirect', '@117127 @117128 Hello @117128, kindly assist with stated issue. Thank you. ^Osebi.'],
+  ] as const)('overrules an answer-like kind: %s', (kind, text) => {
     const r = classifyReply(text);
     expect(r.kind).toBe(kind);
     const why = r.reasons.find((x) => x.includes('deflection model'));
-    expect(why).toMatch(new RegExp(`^${kind}: the deflection model scores it 0\\.[7-9]\\d|1\\.00`));
-    expect(why).toContain(`over the rules' ${ruleKind}`);
+    expect(why).toMatch(new RegExp(`^${kind}: the deflection model scores it (?:0\\.[7-9]\\d|1\\.00) \\(strongest: '.+'\\), over the rules' (resolution|info_request|acknowledgement)$`));
     // What the rules matched stays among the reasons.
+    const ruleKind = /over the rules' (\w+)$/.exec(why!)![1];
     expect(r.reasons.some((x) => x.startsWith(`${ruleKind}: `))).toBe(true);
   });
 
@@ -149,8 +150,8 @@ describe('the deflection model as a second opinion', () => {
 
   it('never overrules a kind a rule named on purpose (a DM request, a callback offer)', () => {
     for (const [kind, text] of [
-      ['dm_request', '@821302 I am sorry to hear this. I would like to look into this matter. Pls send us a DM with your complete reservation w/c includes your confirmation number, name on booking and dates of stay. Although we encourage you to also continue to communicate w/hotel Management. ^mn https://t.co/2rT0l9N9Cu'],
-      ['callback_offer', '@115835 You can also request a call back here Martin https://t.co/zH8UlhTGcc ^KM'],
+      ['dm_request', "@634464 That doesn't seem right! DM us if you need assistance or reach out to our reservations team at 800 465 4329, Neal. ^gc https://t.co/2rT0l9N9Cu"],
+      ['callback_offer', '@253451 Hi, Heather. Thank you for tweeting us. Please contact our technical support at 1-800-642-7676. You can also have a live chat with them or request a call back at your convenient time through this link: https://t.co/DRp15v3JCU. Let us know how it goes. https://t.co/3qcAsLFkaY'],
     ] as const) {
       expect(modelDeflection(text)).toBeDefined();
       expect(classifyReply(text).kind).toBe(kind);
