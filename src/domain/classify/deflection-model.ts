@@ -36,7 +36,8 @@ const WORD_RE = /[a-z]+/g;
 
 /**
  * Features beyond words and pairs, named as a person would read them in a reason: how many links, how much text
- * comes before the first one and after it, the last words before it, a trailing ellipsis. Shared with the training
+ * comes before the first one and after it, the last words before it, an ellipsis. Each name holds a colon, which
+ * no word or word pair has, so none is confused with the words of a reply ("a link"). Shared with the training
  * script, so the model is scored on exactly what it learned from.
  */
 export function linkFeatures(text: string): string[] {
@@ -44,15 +45,15 @@ export function linkFeatures(text: string): string[] {
   LINK_RE.lastIndex = 0;
   const first = LINK_RE.exec(text);
   if (first) {
-    out.push(LINK_RE.exec(text) ? 'two or more links' : 'a link');
+    out.push(LINK_RE.exec(text) ? 'links: two or more' : 'links: one');
     const before = text.slice(0, first.index).replace(/@\w+/g, ' ');
     const words = before.toLowerCase().match(WORD_RE) ?? [];
-    out.push(words.length < 5 ? 'few words before the link' : words.length < 15 ? 'some words before the link' : 'many words before the link');
+    out.push(`words before the link: ${words.length < 5 ? 'few' : words.length < 15 ? 'some' : 'many'}`);
     const after = text.slice(first.index + first[0].length).trim();
-    out.push(after.length < 8 ? 'nothing after the link' : 'text after the link');
+    out.push(`after the link: ${after.length < 8 ? 'nothing' : 'text'}`);
     for (const w of words.slice(-3)) out.push(`before the link: ${w}`);
   }
-  if (text.includes('...') || text.includes('…')) out.push('an ellipsis');
+  if (text.includes('...') || text.includes('…')) out.push('ellipsis: yes');
   return out;
 }
 

@@ -168,6 +168,8 @@ class Tally {
   /** Adds the weight at slot `j` to the sum and keeps the two largest. */
   add(j: number, w: number): void {
     this.z += w;
+    // A feature seen twice ("no ... no") counts twice but is named once.
+    if (j === this.j1 || j === this.j2) return;
     if (w > this.w1) {
       this.j2 = this.j1;
       this.w2 = this.w1;
