@@ -122,6 +122,34 @@ it('does not read "have them reach out to you directly" as sending the customer 
   expect(classifyReply('@766260 I will assign your concern to a dedicated specialist and have them reach out to you directly. ^CK').kind).not.toBe('team_redirect');
 });
 
+// Phrasings from the fifth and sixth blind train samples (rules written after scoring them).
+describe('classifyReply redirects seen in the larger samples', () => {
+  it.each([
+    ['team_redirect', "@820751 Hi, Jay. I'm not sure why you would have been moved. You would have to inquire with the gate agent to explain why they have moved your seat.", 'inquire with the gate agent'],
+    ['channel_redirect', '@115807 Apologies for all of the issues. If you have time to chat securely with me, I would be happy to review. ^Rachel', 'chat securely'],
+    ['channel_redirect', "@116091 We'd like to look into this with you in real time, Bry. When you can, please ring or chat in with us: https://t.co/JzP7hlA23B ^BL", 'ring or chat'],
+    ['channel_redirect', '@820484 Our team has just replied to your in-app request on this issue, please follow up with us there. Thanks for your patience.', 'replied to your in-app request'],
+    ['channel_redirect', '@821576 Oh no! Please send us the details at https://t.co/balq3Eyso6 and a member of our team will follow up with you.', 'send us the details at https://'],
+    ['channel_redirect', "@820914 I understand your concern regarding Aadhar card. I'd like to assist you with it, please fill this form: https://t.co/beaaDm0muc and I’ll contact you at the earliest ^RW", 'fill this form'],
+    ['channel_redirect', '@116614 Olá Georgiano. Sinto muito em saber disso. Por favor entre em contato com o nosso SAC no seguinte link: https://t.co/ouAOLcNWp4 ^JJ', 'contato com o nosso SAC'],
+    ['channel_redirect', '@821798 Hey! We can help out in English via Twitter, but we also have Indonesian support via email at https://t.co/ZgU70TbP8M /AR', 'support via email'],
+    ['channel_redirect', "@116494 Please have your friends contact us: https://t.co/Ax7W1Dx3Y9 The team didn't recall saying this to anyone. -Becky", 'contact us: https://'],
+    ['channel_redirect', "@116608 Here to help! Connect with us through https://t.co/zUe0dj6yoX and we'll be in touch.", 'Connect with us through'],
+    ['link_only', '@117069 Hi Alex, we are so sorry for the service interruption, please check https://t.co/tJPTlCwb19 for the latest ^RG', 'please check https://'],
+    ['link_only', "@822143 I'd suggest reading this article about private registration and the public Whois database: https://t.co/xwgirFdCyq ^M", 'suggest reading this'],
+  ] as const)('%s: %s', (kind, text, cue) => {
+    const r = classifyReply(text);
+    expect(r.kind).toBe(kind);
+    expect(r.reasons[0]).toBe(`${kind}: '${cue}'`);
+  });
+
+  it('does not call the brand getting in touch with its own team a redirect', () => {
+    for (const text of ["@116494 That's concerning. We'll get in touch with the team straightaway. -Becky", '@822860 Great question Georgi, let me reach out to our product team on this. ^KI'])
+      expect(classifyReply(text).kind).not.toBe('team_redirect');
+    expect(classifyReply('@1 Please get in touch with the team at the airport.').kind).toBe('team_redirect');
+  });
+});
+
 describe('the deflection model as a second opinion', () => {
   // Real replies the phrase rules read as answers; the shipped model (deflection-model.json) is confident they send
   // the customer to a link or another team, and the reason keeps what the rules said.
