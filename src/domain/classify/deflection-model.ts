@@ -32,7 +32,47 @@ const DEFLECTION = new LinearModel(file.deflection);
 const KIND_MODELS = MODEL_KINDS.map((k) => [k, new LinearModel(file.kinds[k])] as const);
 
 const LINK_RE = /https?:\/\/\S+/g;
-const WORD_RE = /[a-z]+/g;
+
+/**
+ * How many words (runs of ASCII letters, @mentions left out) come before `end`, and the last three of them lower-cased.
+ * A scan rather than replace + match: it runs on every reply that points elsewhere.
+ */
+function wordsBefore(text: string, end: number): { count: number; last: string[] } {
+  let count = 0;
+  // Start and end of the last three words, in a ring.
+  const starts = [0, 0, 0];
+  const ends = [0, 0, 0];
+  let i = 0;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 64 /* @ */ && i + 1 < end && isMentionChar(text.charCodeAt(i + 1))) {
+      i++;
+      while (i < end && isMentionChar(text.charCodeAt(i))) i++;
+      continue;
+    }
+    if (!isLetter(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < end && isLetter(text.charCodeAt(i))) i++;
+    starts[count % 3] = start;
+    ends[count % 3] = i;
+    count++;
+  }
+  const last: string[] = [];
+  for (let k = Math.max(0, count - 3); k < count; k++) last.push(text.slice(starts[k % 3], ends[k % 3]).toLowerCase());
+  return { count, last };
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/** \w: what an @mention is made of. */
+function isMentionChar(c: number): boolean {
+  return isLetter(c) || (c >= 48 && c <= 57) || c === 95;
+}
 
 /**
  * Features beyond words and pairs, named as a person would read them in a reason: how many links, how much text
@@ -46,12 +86,11 @@ export function linkFeatures(text: string): string[] {
   const first = LINK_RE.exec(text);
   if (first) {
     out.push(LINK_RE.exec(text) ? 'links: two or more' : 'links: one');
-    const before = text.slice(0, first.index).replace(/@\w+/g, ' ');
-    const words = before.toLowerCase().match(WORD_RE) ?? [];
-    out.push(`words before the link: ${words.length < 5 ? 'few' : words.length < 15 ? 'some' : 'many'}`);
+    const words = wordsBefore(text, first.index);
+    out.push(`words before the link: ${words.count < 5 ? 'few' : words.count < 15 ? 'some' : 'many'}`);
     const after = text.slice(first.index + first[0].length).trim();
     out.push(`after the link: ${after.length < 8 ? 'nothing' : 'text'}`);
-    for (const w of words.slice(-3)) out.push(`before the link: ${w}`);
+    for (const w of words.last) out.push(`before the link: ${w}`);
   }
   if (text.includes('...') || text.includes('…')) out.push('ellipsis: yes');
   return out;
