@@ -18,7 +18,7 @@ export const OVERRULABLE: ReadonlySet<ReplyKind> = new Set<ReplyKind>(['resoluti
 /**
  * Score at or above which the model overrules the rules. Chosen on the last two blind train samples: with the rules
  * as they were before each sample was tuned on and the model trained only on what was labelled before it, 0.7 raised
- * unseen deflection F1 most on both (0.69 -> 0.72, 0.82 -> 0.86; 0.8 and 0.9 gave 0.70 and 0.85). docs/quality.md.
+ * unseen deflection F1 most on both (0.69 -> 0.72, 0.82 -> 0.87; 0.8 gave 0.71 and 0.87). docs/quality.md.
  */
 export const DEFLECTION_THRESHOLD = 0.7;
 
@@ -102,7 +102,7 @@ export interface DeflectionOpinion {
 }
 
 /** The deflecting kind a reply most looks like, by the per-kind models (trained on deflecting replies only). */
-export function likelyDeflectingKind(text: string, extra = linkFeatures(text)): ModelKind {
+function likelyDeflectingKind(text: string, extra: readonly string[]): ModelKind {
   let best: ModelKind = 'link_only';
   let bestScore = -1;
   for (const [k, m] of KIND_MODELS) {
