@@ -3,6 +3,7 @@ import { run, type Runner, type RunnerOptions, type WorkerEvents } from 'graphil
 import type pg from 'pg';
 import type { Logger } from './log.ts';
 import { abortableSleep } from './sleep.ts';
+import { probeDatabase } from './db/connect.ts';
 
 export interface SupervisedRunner {
   stop(): Promise<void>;
@@ -20,6 +21,8 @@ export interface SupervisedRunnerOptions {
   /** First wait before asking the database again; doubles up to maxDelayMs. */
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** How long each `select 1` may take before the database counts as down (a silent partition must not hang the loop). */
+  probeTimeoutMs?: number;
 }
 
 /**
@@ -46,7 +49,7 @@ export async function startSupervisedRunner(o: SupervisedRunnerOptions): Promise
     await old?.stop().catch((err: unknown) => log.warn({ err }, 'stopping the failed job runner did not finish cleanly'));
     for (let delay = minDelay; !stopping.signal.aborted; delay = Math.min(delay * 2, maxDelay)) {
       try {
-        await o.options.pgPool.query('select 1');
+        await probeDatabase(o.options.pgPool, o.probeTimeoutMs);
         runner = await run(o.options);
         restarts++;
         log.info({ restarts }, 'job runner restarted');

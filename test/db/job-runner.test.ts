@@ -1,8 +1,9 @@
 // Proves the job runner survives PostgreSQL going away: no crash, a new runner once the database is back, no job lost.
 import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrations, type Task, type WorkerEvents } from 'graphile-worker';
-import { createDb } from '../../src/db/connect.ts';
+import { createDb, probeDatabase } from '../../src/db/connect.ts';
 import { addJob } from '../../src/db/jobs.ts';
 import { startJobLiveness } from '../../src/db/job-liveness.ts';
 import { startSupervisedRunner } from '../../src/job-runner.ts';
@@ -85,6 +86,61 @@ describe('supervised job runner', () => {
       release();
       await runner.stop();
       await liveness();
+      await db.destroy();
+    }
+  }, 60_000);
+
+  it('counts a silent database (a partition that drops packets, no reset) as down within the probe bound, keeps retrying, and restarts once it answers', async () => {
+    // Short bounds so the test does not wait the production ones out; no pool-wide slot timeout is involved.
+    const { db, pool } = createDb(proxy.url, 3, { connectTimeoutMs: 500 });
+    const events = new EventEmitter() as WorkerEvents;
+    const down: string[] = [];
+    // The supervisor's warnings, one per probe that found the database not answering.
+    const notAnswering: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+          if (entry.msg?.startsWith('database not answering')) notAnswering.push(entry.err?.message ?? '');
+        }
+        cb();
+      },
+    });
+    const ran: string[] = [];
+    const runner = await startSupervisedRunner({
+      options: { pgPool: pool, events, taskList: { noop: async () => void ran.push('noop') }, concurrency: 1, noHandleSignals: true, pollInterval: 100, logger: graphileLogger(createLogger('silent')) },
+      log: createLogger('warn', sink),
+      onDown: () => down.push('down'),
+      onUp: () => down.push('up'),
+      minDelayMs: 100,
+      maxDelayMs: 200,
+      probeTimeoutMs: 300,
+    });
+    try {
+      // The runner is up and working before the server goes away.
+      await addJob(t.db, 'noop', {});
+      await eventually(async () => ran.length === 1, 30_000, 'a job to run');
+      // The server drops every connection (the runner's workers die), then goes silent: it accepts and reads, never answers.
+      await proxy.down();
+      await proxy.blackhole();
+      events.emit('worker:fatalError', { error: new Error('simulated: the connection was lost'), worker: undefined as never, jobError: null });
+      await eventually(async () => down.includes('down'), 30_000, 'the runner to notice');
+
+      // The backoff loop goes on: each probe counts the silent server as down within its bound instead of hanging
+      // (without the bound, the first probe waits for the OS TCP timeout, minutes, past this test's own timeout).
+      await eventually(async () => notAnswering.filter((m) => m.includes('within 300 ms')).length >= 2, 30_000, 'the supervisor to keep asking');
+      // The probe on its own, now that the connections dropped by the server are gone from the pool: a timeout.
+      await expect(probeDatabase(pool, 300)).rejects.toThrow(/did not answer select 1 within 300 ms/);
+      expect(runner.restarts).toBe(0);
+
+      // The partition heals: new connections are forwarded again and the runner comes back.
+      await proxy.up();
+      await eventually(async () => runner.restarts === 1, 30_000, 'the runner to restart');
+      expect(down).toEqual(['down', 'up']);
+      await probeDatabase(pool, 5_000);
+    } finally {
+      await proxy.up();
+      await runner.stop();
       await db.destroy();
     }
   }, 60_000);
