@@ -15,7 +15,6 @@ const OPTIONS: TrainOptions = { minCount: 2, lr: 0.1, l2: 1e-3, epochs: 10, seed
 /** Deflecting replies are about one in six: weigh them up so recall is not given away. */
 const POSITIVE_WEIGHT = 2;
 
-const labelled = readJsonl<ReplyLabel>(`${LABEL_DIR}replies.jsonl`).filter((r) => r.split !== 'test');
 const deflects = (r: ReplyLabel) => DEFLECTING_KINDS.includes(r.kind as never);
 const example = (r: ReplyLabel, y: boolean, w = 1): Example => ({ f: [...features(r.text), ...linkFeatures(r.text)], y: y ? 1 : 0, w: y ? w : 1 });
 
@@ -28,6 +27,7 @@ export function trainDeflection(rows: ReplyLabel[]) {
 
 // Run as a script (the experiments in docs/quality.md import trainDeflection without training).
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  const labelled = readJsonl<ReplyLabel>(`${LABEL_DIR}replies.jsonl`).filter((r) => r.split !== 'test');
   const FOLDS = 5;
   const cv: { gold: boolean; score: number }[] = [];
   for (let k = 0; k < FOLDS; k++) {
