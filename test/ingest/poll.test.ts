@@ -4,6 +4,9 @@ import { startFakeX, type FakeX } from '../fakes/fake-x.ts';
 import { pollHandle } from '../../src/ingest/poll-handle.ts';
 import { expectedIds, fixtureClone, pollContext, seedHandles, storedIds, T0 } from './helpers.ts';
 
+/** The budget month of the tests' clock (T0 is the current hour, so the month is today's). */
+const MONTH = T0.toISOString().slice(0, 7);
+
 let t: TestDb;
 let fake: FakeX;
 let ids: Map<string, number>;
@@ -176,21 +179,22 @@ describe('polling a handle', () => {
     const h = await t.db.selectFrom('handles').selectAll().where('handle', '=', 'AcmeHelp').executeTakeFirstOrThrow();
     expect(h.health).toBe('usage_capped');
     const alerts = await t.db.selectFrom('alerts').selectAll().execute();
-    expect(alerts).toEqual([expect.objectContaining({ kind: 'budget', severity: 'critical', dedup_key: 'budget:2026-11:100' })]);
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'budget', severity: 'critical', dedup_key: `budget:${MONTH}:100` })]);
   });
 
   it('warns at 80 % of the monthly read budget and pauses at 100 %', async () => {
     const env = { X_MONTHLY_READ_BUDGET: '350' };
     await pollHandle(pollContext(t, fake, { env }), ids.get('AcmeHelp')!); // 306 reads
     let alerts = await t.db.selectFrom('alerts').select(['dedup_key', 'severity', 'kind']).orderBy('id').execute();
-    expect(alerts).toEqual([{ dedup_key: 'budget:2026-11:80', severity: 'warning', kind: 'budget' }]);
+    expect(alerts).toEqual([{ dedup_key: `budget:${MONTH}:80`, severity: 'warning', kind: 'budget' }]);
     await pollHandle(pollContext(t, fake, { env }), ids.get('GlobexCare')!);
     alerts = await t.db.selectFrom('alerts').select(['dedup_key', 'severity', 'kind']).orderBy('id').execute();
-    expect(alerts.map((a) => a.dedup_key)).toEqual(['budget:2026-11:80', 'budget:2026-11:100']);
+    expect(alerts.map((a) => a.dedup_key)).toEqual([`budget:${MONTH}:80`, `budget:${MONTH}:100`]);
     const served = fake.requests.length;
     const paused = await pollHandle(pollContext(t, fake, { env }), ids.get('InitechSupport')!);
     expect(paused.status).toBe('budget_exhausted');
-    expect(paused.nextRunAt).toEqual(new Date('2026-12-01T00:00:00Z'));
+    // Paused until the next month starts (UTC).
+    expect(paused.nextRunAt).toEqual(new Date(Date.UTC(T0.getUTCFullYear(), T0.getUTCMonth() + 1, 1)));
     expect(fake.requests.length).toBe(served);
   });
 
