@@ -2,6 +2,7 @@
 import pg from 'pg';
 import type { WorkerEvents } from 'graphile-worker';
 import type { Logger } from '../log.ts';
+import { CONNECT_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS } from './connect.ts';
 
 /**
  * graphile-worker 0.16 leaves a job locked for 4 hours when its process dies (SIGKILL, OOM, power): a deadline or a
@@ -19,6 +20,8 @@ export interface LivenessOptions {
   sweepEveryMs?: number;
   /** Jobs locked more recently than this are left alone (a worker takes its lock just after it starts). */
   graceSeconds?: number;
+  /** How long opening the liveness session may take (default CONNECT_TIMEOUT_MS); the next sweep tries again. */
+  connectTimeoutMs?: number;
 }
 
 export function startJobLiveness(o: LivenessOptions): () => Promise<void> {
@@ -39,7 +42,14 @@ export function startJobLiveness(o: LivenessOptions): () => Promise<void> {
   const connect = async () => {
     if (connecting || client || stopped) return;
     connecting = true;
-    const c = new pg.Client({ connectionString: o.databaseUrl, application_name: 'replywatch-liveness' });
+    // Bounded and kept alive like the pool's connections: a partition must not hold the next sweep's reconnect forever.
+    const c = new pg.Client({
+      connectionString: o.databaseUrl,
+      application_name: 'replywatch-liveness',
+      connectionTimeoutMillis: o.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+    });
     c.on('error', () => {
       // The server went away (restart, network): locks are gone; take them again on a new session.
       if (client === c) client = undefined;

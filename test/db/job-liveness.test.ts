@@ -7,6 +7,8 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { addJob } from '../../src/db/jobs.ts';
 import { startJobLiveness } from '../../src/db/job-liveness.ts';
 import { createLogger } from '../../src/log.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { eventually } from '../alerts/harness.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -70,6 +72,28 @@ describe('job liveness', () => {
       expect(await lockedBy('mine')).toBe('worker-mine');
     } finally {
       await stop();
+    }
+  });
+
+  it('opens its session again after a partition: a connection attempt the network swallows times out instead of stopping the sweeps', async () => {
+    await addJob(t.db, 'some_task', {}, { jobKey: 'behind-partition' });
+    await t.pool.query(`update graphile_worker._private_jobs set locked_by = 'worker-lost', locked_at = now() - interval '1 minute' where key = 'behind-partition'`);
+    // The liveness session goes through a network that accepts and then drops every packet; the pool does not.
+    const proxy = await startTcpProxy(t.url);
+    await proxy.blackhole();
+    const events = new EventEmitter() as WorkerEvents;
+    const stop = startJobLiveness({ databaseUrl: proxy.url, pool: t.pool, events, log: createLogger('silent'), sweepEveryMs: 100, graceSeconds: 5, connectTimeoutMs: 300 });
+    try {
+      // No session, no verdict: nothing is freed while it cannot hold its own workers' locks.
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await lockedBy('behind-partition')).toBe('worker-lost');
+      // The network heals. The first attempt is still silent (blackholed connections stay so); without a bound on it
+      // the sweeper would wait on it forever and never free the job.
+      await proxy.up();
+      await eventually(async () => (await lockedBy('behind-partition')) === null, 15_000, 'the dead worker\'s job to be freed');
+    } finally {
+      await stop();
+      await proxy.close();
     }
   });
 });
