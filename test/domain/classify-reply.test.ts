@@ -74,6 +74,14 @@ const CASES: [ReplyKind, string, string][] = [
   ['callback_offer', '@117119 I’d like to know more. Please use the link below to send us your name/ZIP/phone and I’ll call. ^kc https://t.co/CoOXedUuUC', "callback_offer: 'and I’ll call'"],
   ['link_only', "@823259 That's odd Dylan. Here's some info about why an account can get banned: https://t.co/YFJ2ZgLlo6", "link_only: 'Here's some info"],
   ['link_only', '@560346 Yikes! What device is this occurring on? Are you seeing this behavior w/ all content? Start with: https://t.co/HXpLyTU79x.', "link_only: 'Start with: https://'"],
+  // An answer first, then a link for more: the answer is the reply's substance. Social talk before a link is no answer.
+  ['resolution', '@821210 Carryon items are limited to one bag and one, small personal item. More information is available here: https://t.co/rGnYjvw7mD. We look forward to welcoming you onboard soon! ^EC', "link for more: 'More information is available here: https://'"],
+  ['resolution', "@821819 We aren’t expecting our flights to be affected. Please sign up here for any changes: https://t.co/h88H9iXqqT", "resolution: 'We aren’t expecting our flights to be affected.'"],
+  ['link_only', '@233194 I am sorry you are having issues with your internet. You can find helpful troubleshooting tips here https://t.co/B6PKnHsy0J .', 'link_only'],
+  ['channel_redirect', "@822958 Hey there, you can leave your feedback here: https://t.co/EfXCCAVDfD. Studio will review this directly, have a great one! ^MH", "channel_redirect: 'leave your feedback here: https://'"],
+  ['channel_redirect', "@271774 In an effort to enhance your support experience, and to avoid further confusion we'll be following up any further questions or concerns you may have through in-app support.", "channel_redirect: 'through in-app support'"],
+  ['channel_redirect', '@822857 Sorry for the inconvenience, Robin. Please approach the Airport counter for assistance on standby basis.', "channel_redirect: 'approach the Airport counter'"],
+  ['team_redirect', "@823591 Hi! Some of our hotels have dedicated pet-friendly rooms. That in mind, I strongly advise that you ring the hotel directly to make sure. ^ji", "team_redirect: 'ring the hotel'"],
   ['link_only', '@502377 It can happen with bad permissions as well. Please try the steps in this article https://t.co/vhVMs52eXR Thanks. ^VS', "link_only: 'try the steps in this article https://'"],
   ['link_only', '@482834 You can see more info here &gt; https://t.co/vPGraLI07S Thanks 2/2', 'link_only'],
   // The nearest fallback clause counts: the reboot comes before "If no change", not before "If you're still".

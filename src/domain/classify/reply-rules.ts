@@ -6,7 +6,7 @@ import { RuleSet, type Rule } from './rules.ts';
 const R = (label: string, ...sources: string[]): Rule[] => sources.map((source) => ({ label, source }));
 
 const TEAM_NOUNS =
-  '(?:airport |station |store |gate |ground |cabin |on ?board )?staff|store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|partners?|gate team|flight attendants?|crew ?members?|crew|duty (?:manager|mngr)|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
+  '(?:airport |station |store |gate |ground |cabin |on ?board )?staff|store|restaurant|hotel|property|manager|bank|seller|merchant|retailer|manufacturer|carrier|airline|provider|operator|developers?|publisher|card issuer|issuer|station|venue|gate agents?|attendants?|partners?|gate team|flight attendants?|crew ?members?|crew|duty (?:manager|mngr)|landlord|employer|game developer|app developer|travel agent|agency|courier|driver|restaurant partner|local post office|post office|shipper|sender|vendor|marketplace seller|third[- ]party|isp|it department|admin(?:istrator)?';
 
 export const REPLY_RULES: readonly Rule[] = [
   ...R(
@@ -17,8 +17,9 @@ export const REPLY_RULES: readonly Rule[] = [
   ),
   ...R(
     'team_redirect',
-    String.raw`\b(?<!\b(?:we|I) (?:can |could |will |would )?|\b(?:we|I)['’](?:ll|d) |\blet (?:me|us) |\bso we can )(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|check in with|inquire with|enquire with|ask|tweet|message|call|notify|inform|let|alert|report (?:this|it|the matter) to) (?:the|your|their|a|an|our|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+|wi-?fi\s+)?(?:${TEAM_NOUNS})\b`,
-    String.raw`\b(?:contact(?:ing)?|get in touch with|reach(?:ing)? out to|speak (?:to|with)|check in with|talk to) them\b`,
+    String.raw`\b(?<!\b(?:we|I) (?:can |could |will |would )?|\b(?:we|I)['’](?:ll|d) |\blet (?:me|us) |\bso we can )(?:reach out to|contact|get in touch with|speak (?:to|with)|talk (?:to|with)|check with|check in with|inquire with|enquire with|ask|tweet|message|call|ring|approach|notify|inform|let|alert|report (?:this|it|the matter) to) (?:the|your|their|a|an|our|our friends at|our pals at|our colleagues at|our team at)?\s*(?:local\s+|nearest\s+|specific\s+|wi-?fi\s+)?(?:${TEAM_NOUNS})\b`,
+    String.raw`\b(?:contact(?:ing)?|get(?:ting)? in touch with|reach(?:ing)? out to|speak (?:to|with)|check in with|talk to) them\b`,
+    String.raw`\b(?:continue|keep) working with them\b`,
     String.raw`\bcall the attention of (?:the|a|an|our) (?:${TEAM_NOUNS})\b`,
     String.raw`\b(?:alert|inform|notify|contact|reach out to|speak (?:to|with)|find) the (?:manager|mngr|mgr) on duty\b`,
     String.raw`\b(?:the|a|our) (?:on ?board |train )?(?:guard|conductor|train manager|crew|staff (?:at|in) the (?:station|store|hotel)) (?:should|will|can|may) be able to (?:help|assist)`,
@@ -80,7 +81,7 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\bphone support\b`,
     String.raw`(?:お問い?合わ?せ|ご連絡)(?:ください|下さい)`,
     String.raw`カスタマーサービス(?:へ|まで|に)`,
-    String.raw`\b(?:contacter|contactez|contatar|contate|contato|contacte|contacta)\b[^.?!]{0,20}\b(?:SAV|SAC|service client|servi[cç]o (?:de|ao) cliente|servicio al cliente|atenci[oó]n al cliente)\b`,
+    String.raw`(?:\b(?:contacter|contactez|contatar|contate|contato|contacte|contacta|comun[ií]cate|rep[oó]rtalo)|\bescr[ií]benos)\b[^.?!]{0,30}\b(?:SAV|SAC|service client|servi[cç]o (?:de|ao) cliente|servicio al cliente|atenci[oó]n al cliente)\b`,
     String.raw`\bvisit (?:\w+ ){1,2}store\b`,
     String.raw`\be-?mail (?:us|our|the team|them)\b`,
     String.raw`\bsend (?:us )?an e-?mail\b`,
@@ -106,6 +107,12 @@ export const REPLY_RULES: readonly Rule[] = [
     String.raw`\b(?:please|kindly|pls) (?:provide|send|share|give) (?:us )?(?:with )?(?:some |the )?(?:additional |more |further )?(?:details|info\w*) so (?:we|that we) can (?:help|assist|look into (?:it|this))\s*[:;]\s*https?:\/\/`,
     String.raw`\b(?:provide|send|share|give) (?:us )?(?:with )?(?:some |the )?(?:additional |more |further )?(?:details|info\w*) so (?:we|that we) can (?:help|assist|look into (?:it|this))\s*[:;]\s*https?:\/\/`,
     String.raw`\b(?:in|on|at) (?:the |our )?(?:community|forums?)\b`,
+    String.raw`\b(?:leave|give|submit|post|send) (?:us )?(?:your|some|any|the) (?:feedback|suggestions?|ideas?|comments?)\b[^.?!]{0,40}?\b(?:here|at|via|on)\b\s*[:;>\-]?\s*(?:&gt;\s*)?https?:\/\/`,
+    String.raw`\bshare more (?:about|on|of)\b[^.?!]{0,40}?\b(?:here|at|via|on)\b\s*[:;>\-]?\s*(?:&gt;\s*)?https?:\/\/`,
+    String.raw`\b(?:through|via|in|using) (?:the )?in-app (?:support|help|chat|messaging)\b`,
+    String.raw`\bunder the ['‘"]?help['’"]? (?:section|tab|menu)\b`,
+    String.raw`\b(?:take|bring)\b[^.?!]{0,60}\bto (?:your|the|a|any) (?:local|nearest|nearby)\b`,
+    String.raw`\b(?:approach|visit|go to|head to|proceed to) (?:the|our|any|a|an)? ?(?:airport |check-?in |ticket(?:ing)? |service |sales |information )?(?:counter|desk|kiosk)\b`,
     String.raw`\bsend us a (?:note|request|ticket|message) (?:at|via|here|through|using)`,
     String.raw`\b(?<!\bwe (?:can |could |will |'ll |would )?)(?:submit|raise|log|open|create) a (?:ticket|case|request|support request|complaint)`,
     String.raw`\b(?:customer (?:service|care|relations)|support team|helpline|help ?desk) (?:team )?(?:at|on|via|by|here)\b`,
