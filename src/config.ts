@@ -35,6 +35,11 @@ export const policySchema = z.object({
   /** Fractions of the target at which a warning is raised, e.g. [0.8]. */
   warnRatios: z.array(z.number().gt(0).lt(1)).default([0.8]),
   dmCountsAsDeflection: z.boolean().default(false),
+  /**
+   * Let the learned deflection model overrule the rules when they call a reply that points to a link or another
+   * account an answer. Off for a handle whose answers routinely end with a help-centre link.
+   */
+  deflectionModel: z.boolean().default(true),
   countAutomatedReplies: z.boolean().default(false),
   /** Text patterns (regular expressions) that mark a brand reply as automated. */
   automatedPatterns: z.array(z.string()).default([]),

@@ -25,7 +25,7 @@ export function stepTweet(state: CaseState | undefined, tweet: Tweet, route: Rou
   let reply: ReplyClassification | undefined;
   let customer: CustomerClassification | undefined;
   if (route.role === 'brand') {
-    reply = classifyReply(tweet.text);
+    reply = classifyReply(tweet.text, { deflectionModel: setup.policy.deflectionModel });
     const cannedReason = canned.observeWithReason(route.handle, route.customerId, tweet.text);
     if (cannedReason && !reply.personality.includes('canned')) {
       reply = { ...reply, personality: [...reply.personality, 'canned'], reasons: [...reply.reasons, cannedReason] };

@@ -8,6 +8,7 @@ export const POLICY_DEFAULTS: Omit<Policy, 'name'> = {
   clock: 'business',
   warnRatios: [0.8],
   dmCountsAsDeflection: false,
+  deflectionModel: true,
   countAutomatedReplies: false,
   automatedPatterns: [],
   unansweredHorizonMinutes: 240,

@@ -77,6 +77,8 @@ export interface Policy {
   clock: 'business' | 'wall';
   warnRatios: number[];
   dmCountsAsDeflection: boolean;
+  /** The deflection model may overrule the rules' answer-like kinds (see classify/deflection-model.ts). */
+  deflectionModel: boolean;
   countAutomatedReplies: boolean;
   automatedPatterns: string[];
   unansweredHorizonMinutes: number;

@@ -121,6 +121,17 @@ describe('analyze options and errors', () => {
     expect(scorecard.handles.AppleSupport!.speed.clock).toBe('wall');
   }, 60_000);
 
+  it('lets a policy turn the deflection model off: that handle\'s deflection rate comes from the rules alone', async () => {
+    const config = path.join(dir, 'no-model.yaml');
+    fs.writeFileSync(config, ['policies:', '  - name: rules-only', '    deflectionModel: false', 'teams:', '  - name: care', 'handles:', '  - handle: airtel_care', '    team: care', '    policy: rules-only'].join('\n'));
+    const [withModel, rulesOnly] = await Promise.all([analyzeFile(SAMPLE), analyzeFile(SAMPLE, { config })]);
+    const rate = (s: Scorecard, h: string) => s.handles[h]!.clarity.deflection_rate!;
+    // The model turns some of airtel_care's answer-like replies into redirects on this sample; without it they stay answers.
+    expect(rate(rulesOnly.scorecard, 'airtel_care')).toBeLessThan(rate(withModel.scorecard, 'airtel_care'));
+    // Other handles keep the default policy and the model.
+    expect(rate(rulesOnly.scorecard, 'AmazonHelp')).toBe(rate(withModel.scorecard, 'AmazonHelp'));
+  }, 60_000);
+
   it('fails with a clear message for a file without the TWCS columns', async () => {
     const bad = path.join(dir, 'bad.csv');
     fs.writeFileSync(bad, 'id,user,message\n1,2,hi\n');

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-function run(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(input: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'classify'], { cwd: root });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'classify', ...args], { cwd: root });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -34,6 +34,16 @@ describe('replywatch classify', () => {
     expect(out[1].kind).toBeNull();
     expect(out[1].complaint).toBeGreaterThan(0.5);
     expect(out[1].flags).toEqual(expect.arrayContaining(['complaint', 'nudge', 'churn_threat']));
+  });
+
+  it('--no-deflection-model: the rules\' kind alone, as a policy with deflectionModel: false', async () => {
+    const line = `${JSON.stringify({ id: 'm', role: 'brand', text: "@773456 Let's check out the next article to troubleshoot Wired or Wireless Network Connection: https://t.co/Vp85fRXkHX" })}\n`;
+    const withModel = JSON.parse((await run(line)).stdout);
+    const rulesOnly = JSON.parse((await run(line, ['--no-deflection-model'])).stdout);
+    expect(withModel.kind).toBe('link_only');
+    expect(withModel.reasons.join(' | ')).toContain('the deflection model scores it');
+    expect(rulesOnly.kind).not.toBe('link_only');
+    expect(rulesOnly.reasons.join(' | ')).not.toContain('deflection model');
   });
 
   it('reports bad lines with their number, goes on, and exits non-zero', async () => {

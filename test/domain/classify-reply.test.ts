@@ -176,6 +176,16 @@ describe('the deflection model as a second opinion', () => {
     expect(r.reasons.some((x) => x.startsWith(`${ruleKind}: `))).toBe(true);
   });
 
+  it('gives no second opinion when the policy turns the model off: the rules\' kind and reasons stand', () => {
+    const text = "@773456 Let's check out the next article to troubleshoot Wired or Wireless Network Connection: https://t.co/Vp85fRXkHX";
+    const withModel = classifyReply(text);
+    const rulesOnly = classifyReply(text, { deflectionModel: false });
+    const ruleKind = /over the rules' (\w+)$/.exec(withModel.reasons.find((x) => x.includes('deflection model'))!)![1];
+    expect(rulesOnly.kind).toBe(ruleKind);
+    expect(rulesOnly.reasons.join(' | ')).not.toContain('deflection model');
+    expect(rulesOnly.reasons).toEqual(withModel.reasons.filter((x) => !x.includes('deflection model')));
+  });
+
   it('leaves a reply that names nowhere else to the rules, however confident the model', () => {
     const text = '@822250 @264259 We are working with our baggage team on this Steven.  Thanks for reaching out. -Gabe';
     expect(modelDeflection(text.replace(/ on this/, ' on this https://t.co/x1'))).toBeDefined();

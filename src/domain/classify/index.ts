@@ -9,6 +9,8 @@ export { COMPLAINT_THRESHOLD } from './customer.ts';
 export interface ReplyContext {
   customerName?: string;
   customerUsername?: string;
+  /** false: the rules alone decide the kind; the deflection model gives no second opinion (a policy setting). */
+  deflectionModel?: boolean;
 }
 
 /** Kind of a brand reply plus personality (signed, uses_name, empathy; `canned` comes from CannedDetector). */

@@ -39,11 +39,12 @@ const CAMPAIGN_TAG_RE = /#[A-Za-z][A-Za-z0-9]*[a-z][A-Za-z0-9]*/;
 
 const PRIORITY: readonly ReplyKind[] = ['team_redirect', 'callback_offer', 'channel_redirect', 'dm_request'];
 
-export function classifyReplyText(text: string, ctx?: NameCtx): ReplyClassification {
+export function classifyReplyText(text: string, ctx?: NameCtx & { deflectionModel?: boolean }): ReplyClassification {
   const reasons: string[] = [];
   const personalityFlags: ('signed' | 'uses_name' | 'empathy')[] = [];
   const sig = signature(text);
-  const kind = overruled(text, decideKind(text, reasons, sig), reasons);
+  const ruled = decideKind(text, reasons, sig);
+  const kind = ctx?.deflectionModel === false ? ruled : overruled(text, ruled, reasons);
   personality(text, ctx, personalityFlags, reasons, sig);
   return { kind, personality: personalityFlags as PersonalityFlag[], reasons };
 }
