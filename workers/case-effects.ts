@@ -8,6 +8,7 @@ import { answerBreach, insertAnsweredBreaches, resolveCaseAlerts, type NewBreach
 import { addJobsBulk, removeJobsBulk, type JobSpec } from '../src/db/deadline-jobs.repository.ts';
 import { raiseAlert } from '../src/alerts/raise.ts';
 import { stopEscalation } from '../src/alerts/alert-state.ts';
+import { cancelWaitingDeliveries } from '../src/db/delivery.repository.ts';
 import type { HandleSetup } from '../src/domain/analysis.ts';
 import { caseAlerts, type CaseTweet } from '../src/domain/alert-rules.ts';
 import { currentWait, type CaseEvent, type CaseState } from '../src/domain/cases.ts';
@@ -35,6 +36,8 @@ export interface BatchEffects {
 }
 
 const SLA_KINDS = ['sla_breach', 'sla_warning', 'unanswered'];
+/** Alerts whose message a reply makes untrue: "the deadline is near", "nobody has answered". */
+const NO_LONGER_TRUE_ONCE_ANSWERED = new Set(['sla_warning', 'unanswered']);
 /**
  * Content alerts (deflected, escalation, churn risk) are raised only for tweets this recent: a backfill or a years-old
  * corpus still fills the case log and the breach log, but does not page a team about history nobody can act on.
@@ -90,8 +93,12 @@ export async function applyCaseEffects(trx: Db, ctx: HandleContext, b: BatchEffe
     if (!existing.has(`${x.caseId}|${x.metric}|${x.sequence}`)) continue;
     await answerBreach(trx, { caseId: x.caseId, metric: x.metric, sequence: x.sequence }, { answeredAt: x.answeredAt!, actualSeconds: x.actualSeconds!, actualBusinessSeconds: x.actualBusinessSeconds!, overBySeconds: x.overBySeconds! });
   }
-  // An answered wait resolves its SLA alerts, and nobody needs paging about them any more.
-  await stopEscalation(trx, await resolveCaseAlerts(trx, [...resolve], SLA_KINDS, 'answered', b.now));
+  // An answered wait resolves its SLA alerts, and nobody needs paging about them any more: no escalation, and a warning
+  // or an "unanswered" not sent yet (held overnight, paced, in a digest not yet going out) is left out, since what it
+  // says is no longer true. A breach still goes out: the target was missed, answered or not.
+  const resolved = await resolveCaseAlerts(trx, [...resolve], SLA_KINDS, 'answered', b.now);
+  await stopEscalation(trx, resolved.map((a) => a.id));
+  await cancelWaitingDeliveries(trx, resolved.filter((a) => NO_LONGER_TRUE_ONCE_ANSWERED.has(a.kind)).map((a) => a.id), 'answered (the brand replied) before it was sent', b.now);
   await removeJobsBulk(trx, removals);
 
   // New waits: one job per warning, the breach and (for complaints) the unanswered horizon.

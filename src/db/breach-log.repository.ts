@@ -100,8 +100,8 @@ export async function answerBreach(
  * Auto-resolves a case's open SLA alerts when the brand answers. The breach rows stay: the log
  * records what happened, the alert only says whether someone still needs to act.
  */
-/** Resolves the case's open alerts of these kinds; returns the ids it resolved. */
-export async function resolveCaseAlerts(db: Db, caseIds: string[], kinds: string[], resolution: string, now: Date): Promise<string[]> {
+/** Resolves the case's open alerts of these kinds; returns the alerts it resolved. */
+export async function resolveCaseAlerts(db: Db, caseIds: string[], kinds: string[], resolution: string, now: Date): Promise<{ id: string; kind: string }[]> {
   if (!caseIds.length) return [];
   const rows = await db
     .updateTable('alerts')
@@ -109,9 +109,9 @@ export async function resolveCaseAlerts(db: Db, caseIds: string[], kinds: string
     .where('case_id', 'in', caseIds)
     .where('kind', 'in', kinds)
     .where('state', '<>', 'resolved')
-    .returning('id')
+    .returning(['id', 'kind'])
     .execute();
-  return rows.map((r) => r.id);
+  return rows;
 }
 
 /** Points a reopened breach alert at the new breach (its due time, title and reasons), keeping its id and history. */

@@ -52,15 +52,17 @@ export async function lockDelivery(db: Kysely<Database>, id: string) {
 export type DeliveryPatch = Partial<{ state: string; attempts: number; last_error: string | null; next_attempt_at: Date; digest_id: string | null; sent_at: Date | null }>;
 
 /**
- * Leaves the alert's not-yet-sent deliveries out (state 'cancelled', the reason in last_error): held for the morning
+ * Leaves the alerts' not-yet-sent deliveries out (state 'cancelled', the reason in last_error): held for the morning
  * digest, waiting for the channel's pacing, queued for a burst digest, or folded into a digest that has not started
  * to go out. One already being sent goes out, alone or in its digest. Returns how many were left out.
  */
-export async function cancelWaitingDeliveries(db: Kysely<Database>, alertId: string, reason: string, now: Date): Promise<number> {
+export async function cancelWaitingDeliveries(db: Kysely<Database>, alertIds: string | string[], reason: string, now: Date): Promise<number> {
+  const ids = typeof alertIds === 'string' ? [alertIds] : alertIds;
+  if (!ids.length) return 0;
   const res = await db
     .updateTable('deliveries')
     .set({ state: 'cancelled', last_error: reason, updated_at: now })
-    .where('alert_id', '=', alertId)
+    .where('alert_id', 'in', ids)
     .where('state', 'in', ['pending', 'ready', 'held', 'digest'])
     .executeTakeFirst();
   // A digest is claimed for sending under its row lock (sendDigest), and its alerts are read then. Waiting for that
@@ -70,7 +72,7 @@ export async function cancelWaitingDeliveries(db: Kysely<Database>, alertId: str
     .selectFrom('digests')
     .select('id')
     .where('state', '=', 'pending')
-    .where('id', 'in', (eb) => eb.selectFrom('deliveries').select('digest_id').where('alert_id', '=', alertId).where('state', '=', 'digested').where('digest_id', 'is not', null))
+    .where('id', 'in', (eb) => eb.selectFrom('deliveries').select('digest_id').where('alert_id', 'in', ids).where('state', '=', 'digested').where('digest_id', 'is not', null))
     .orderBy('id')
     .forUpdate()
     .execute();
@@ -78,7 +80,7 @@ export async function cancelWaitingDeliveries(db: Kysely<Database>, alertId: str
   const folded = await db
     .updateTable('deliveries')
     .set({ state: 'cancelled', last_error: reason, updated_at: now })
-    .where('alert_id', '=', alertId)
+    .where('alert_id', 'in', ids)
     .where('state', '=', 'digested')
     .where('digest_id', 'in', digests.map((d) => d.id))
     .executeTakeFirst();

@@ -14,14 +14,26 @@ import { escalateJobKey } from '../../src/alerts/job-keys.ts';
 import { slaDb } from '../../src/db/sla.schema.ts';
 
 const FILE_CONFIG = {
-  policies: [{ name: 'fast', clock: 'wall', firstResponseMinutes: 60, warnRatios: [] }],
-  teams: [{ name: 'care', calendar: 'always', policy: 'fast' }],
-  handles: [{ handle: 'EscalateHelp', team: 'care' }],
+  policies: [
+    { name: 'fast', clock: 'wall', firstResponseMinutes: 60, warnRatios: [] },
+    { name: 'warned', clock: 'wall', firstResponseMinutes: 60, warnRatios: [0.5] },
+  ],
+  teams: [
+    { name: 'care', calendar: 'always', policy: 'fast' },
+    { name: 'desk', calendar: 'always', policy: 'warned' },
+  ],
+  handles: [
+    { handle: 'EscalateHelp', team: 'care' },
+    { handle: 'WarnHelp', team: 'desk' },
+  ],
   channels: [
     { name: 'team', type: 'console' },
     { name: 'lead', type: 'console' },
   ],
-  routes: [{ name: 'care', match: { teams: ['care'] }, channels: ['team'], escalate: { afterMinutes: 30, channels: ['lead'] } }],
+  routes: [
+    { name: 'care', match: { teams: ['care'] }, channels: ['team'], escalate: { afterMinutes: 30, channels: ['lead'] } },
+    { name: 'desk', match: { teams: ['desk'] }, channels: ['team'] },
+  ],
 };
 
 let t: TestDb;
@@ -51,6 +63,38 @@ it('removes the escalation of a breach alert when the brand answers', async () =
   await analyze(t.db, h.id, '2026-03-02T11:10:05Z');
   expect(await t.db.selectFrom('alerts').select(['state', 'resolution']).where('id', '=', alert.id).executeTakeFirstOrThrow()).toEqual({ state: 'resolved', resolution: 'answered' });
   expect(await pendingJobs(t.db, 'escalate_alert:')).toEqual([]);
+});
+
+it('leaves out the unsent delivery of a warning the answer made untrue, and still sends the breach', async () => {
+  const h = await t.db.selectFrom('handles').select('id').where('handle', '=', 'WarnHelp').executeTakeFirstOrThrow();
+  await addTweets(t.db, h.id, 'WarnHelp', [{ id: '7101', author: '4343', text: 'my parcel never came', at: '2026-03-03T10:00:00Z' }]);
+  await analyze(t.db, h.id, '2026-03-03T10:00:05Z');
+  const c = await slaDb(t.db).selectFrom('cases').select('id').where('handle_id', '=', h.id).executeTakeFirstOrThrow();
+  expect(await checkDeadline(t.db, { caseId: c.id, metric: 'first_response', seq: 0, level: 'warn50' }, new Date('2026-03-03T10:30:00.500Z'))).toBe('raised');
+  expect(await checkDeadline(t.db, { caseId: c.id, metric: 'first_response', seq: 0, level: 'breach' }, new Date('2026-03-03T11:00:00.500Z'))).toBe('raised');
+  // No notifier runs here: both deliveries wait, as they do when held for the morning or paced behind others.
+  const deliveries = () =>
+    t.db
+      .selectFrom('deliveries as d')
+      .innerJoin('alerts as a', 'a.id', 'd.alert_id')
+      .select(['a.kind', 'd.state', 'd.last_error'])
+      .where('a.case_id', '=', c.id)
+      .orderBy('a.kind')
+      .execute();
+  expect((await deliveries()).map((d) => d.state)).not.toContain('cancelled');
+
+  await addTweets(t.db, h.id, 'WarnHelp', [{ id: '7102', author: 'WarnHelp', text: 'It is out for delivery today.', at: '2026-03-03T11:05:00Z', replyTo: '7101', brand: true }]);
+  await analyze(t.db, h.id, '2026-03-03T11:05:05Z');
+  const after = await deliveries();
+  expect(after.filter((d) => d.kind === 'sla_warning')).toEqual([{ kind: 'sla_warning', state: 'cancelled', last_error: 'answered (the brand replied) before it was sent' }]);
+  const breach = after.filter((d) => d.kind === 'sla_breach');
+  expect(breach).toHaveLength(1);
+  expect(breach[0]!.state).not.toBe('cancelled');
+  const alerts = await t.db.selectFrom('alerts').select(['kind', 'state', 'resolution']).where('case_id', '=', c.id).orderBy('kind').execute();
+  expect(alerts).toEqual([
+    { kind: 'sla_breach', state: 'resolved', resolution: 'answered' },
+    { kind: 'sla_warning', state: 'resolved', resolution: 'answered' },
+  ]);
 });
 
 it('`replywatch alerts ack` and `resolve` change the alert and stop its escalation; unknown or resolved alerts exit 1', async () => {
