@@ -82,6 +82,13 @@ const CASES: [ReplyKind, string, string][] = [
   ['channel_redirect', "@271774 In an effort to enhance your support experience, and to avoid further confusion we'll be following up any further questions or concerns you may have through in-app support.", "channel_redirect: 'through in-app support'"],
   ['channel_redirect', '@822857 Sorry for the inconvenience, Robin. Please approach the Airport counter for assistance on standby basis.', "channel_redirect: 'approach the Airport counter'"],
   ['team_redirect', "@823591 Hi! Some of our hotels have dedicated pet-friendly rooms. That in mind, I strongly advise that you ring the hotel directly to make sure. ^ji", "team_redirect: 'ring the hotel'"],
+  // A question and a link to look the answer up: the question is the ask. A link with steps to try stays link_only.
+  ['info_request', '@820894 I\'m sorry for the inconvenience! Was the item shipped by Amazon or a third-party seller? You can check here: https://t.co/Y5jpI9gRhE ^LJ', "info_request: 'Was the item shipped by Amazon or a third-party seller?'"],
+  ['info_request', "@820908 I'm sorry your delivery was attempted after hours. Who's the carrier shown here: https://t.co/Y5jpI9gRhE? ^JM", "info_request: 'Who's the carrier shown here: <link>?'"],
+  // Japanese: a fix to try, and customer service only if it does not help.
+  ['resolution', '@823803 ご不便をおかけしております。お手数ですがご利用のルーターと端末の再起動により改善しないかお試しください。問題が解決しない場合は、文末のリンクよりカスタマーサービスにご連絡ください。https://t.co/abc', 'fallback'],
+  ['channel_redirect', '@131812 As mentioned earlier, please respond to the email correspondence as that is the only way for us to proceed further. Appreciate your understanding. ^PB', "channel_redirect: 'respond to the email correspondence'"],
+  ['team_redirect', '@821467 Please follow up with our Customer Relations team directly.', "team_redirect: 'follow up with our Customer Relations team'"],
   ['link_only', '@502377 It can happen with bad permissions as well. Please try the steps in this article https://t.co/vhVMs52eXR Thanks. ^VS', "link_only: 'try the steps in this article https://'"],
   ['link_only', '@482834 You can see more info here &gt; https://t.co/vPGraLI07S Thanks 2/2', 'link_only'],
   // The nearest fallback clause counts: the reboot comes before "If no change", not before "If you're still".
@@ -202,6 +209,13 @@ describe('the deflection model as a second opinion', () => {
       expect(modelDeflection(text)).toBeDefined();
       expect(classifyReply(text).kind).toBe(kind);
     }
+  });
+
+  it('gives no opinion on text written without spaces (Japanese): it would see only the link', () => {
+    const text = '@823325 恐れ入りますが、プライム対象作品でもダウンロードができない作品もございます。https://t.co/rXydZzCCgW 該当コンテンツにダウンロードボタンがない場合、ご利用不可作品とお考えいただければと存じます。';
+    expect(pointsElsewhere(text)).toBe(true);
+    expect(modelDeflection(text)).toBeUndefined();
+    expect(classifyReply(text).reasons.join(' | ')).not.toContain('deflection model');
   });
 
   it('counts a mention after the text as somewhere else, the conversation\'s leading mentions not', () => {

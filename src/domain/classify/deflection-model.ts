@@ -136,9 +136,23 @@ export function pointsElsewhere(text: string): boolean {
   return text.indexOf('http', from) >= 0 || text.indexOf('@', from) >= 0;
 }
 
+/**
+ * Whether the reply is written in a script without spaces between words (Japanese, Chinese): the model's words are
+ * space-separated tokens, so on such text it sees little beyond the link and its position, and on the labelled
+ * train and dev replies its confident calls there were more often wrong than right (7 right, 13 wrong).
+ */
+export function writtenWithoutSpaces(text: string): boolean {
+  let cjk = 0;
+  for (let i = 0; i < text.length && cjk < 10; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x4e00 && c <= 0x9fff)) cjk++;
+  }
+  return cjk >= 10;
+}
+
 /** The model's opinion when the reply points elsewhere and the model is confident it deflects; undefined otherwise. */
 export function modelDeflection(text: string): DeflectionOpinion | undefined {
-  if (!pointsElsewhere(text)) return undefined;
+  if (!pointsElsewhere(text) || writtenWithoutSpaces(text)) return undefined;
   const extra = linkFeatures(text);
   const score = DEFLECTION.score(text, extra);
   if (score.score < DEFLECTION_THRESHOLD) return undefined;

@@ -109,6 +109,13 @@ function decideKind(text: string, reasons: string[], sig: string | null): ReplyK
   // Link before a request for details, as the guide orders them: "Which device? Try: <link>" is link_only. Unless
   // the reply answered first and the link is for more: "Carry-on items are limited to one bag. More information here:
   // <link>" is a resolution.
+  // A question, and a link to where the customer can look the answer up ("Was it shipped by Amazon or a seller? You
+  // can check here: <link>"): the question is what the reply asks for.
+  const question = pointer ? questionWithLookup(text, pointer.index) : undefined;
+  if (question) {
+    reasons.push(reason('info_request', question), reason('link to look it up', pointer!.text));
+    return 'info_request';
+  }
   if (pointer && !res) {
     const answer = answerBeforeLink(text, pointer.index);
     if (answer) {
@@ -204,6 +211,28 @@ function answerBeforeLink(text: string, at: number): string | undefined {
     if (contentWords(sentence) >= ANSWER_MIN_WORDS) return sentence;
   }
   return undefined;
+}
+
+/** Looking something up, not fixing it: "you can find/check/see that here", "the carrier shown here". */
+const LOOKUP_RE = /\b(?:find|found|check|see|shown|view|look)\b/i;
+const FIX_RE = /\b(?:try|tried|steps?|troubleshoot\w*|fix\w*|follow|reset|update|working through)\b/i;
+
+/**
+ * The question, when the reply asks one and the link (at `at`) is where the customer can look the answer up: a '?'
+ * before the link or just after it ("Who's the carrier shown here: <link>?"), and the link's sentence looks something
+ * up rather than offering steps to try ("Which device? Try: <link>" stays link_only, as the guide orders them).
+ * Tuned on the train and dev splits: about 15 fewer false deflections, 3 deflections missed.
+ */
+function questionWithLookup(text: string, at: number): string | undefined {
+  const sentence = sentenceAround(text, at);
+  if (!LOOKUP_RE.test(sentence) || FIX_RE.test(sentence) || FIX_RE.test(text.slice(0, at))) return undefined;
+  const before = text.lastIndexOf('?', at);
+  if (before > 0) return `${sentenceAround(text, before - 1).trim()}?`;
+  const after = text.indexOf('?', at);
+  if (after < 0 || after - at >= 60) return undefined;
+  let start = at;
+  while (start > 0 && !/[.!?\n]/.test(text[start - 1]!)) start--;
+  return `${text.slice(start, after).replace(/https?:\/\/\S+/g, '<link>').trim()}?`;
 }
 
 /** The stretch of `text` around position `at` between sentence marks (. ! ? and line breaks; a link's dots count too). */
