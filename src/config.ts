@@ -147,6 +147,8 @@ const envSchema = z.object({
   DELIVERY_CHANNEL_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
   API_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65536),
   CORS_ORIGINS: z.string().optional(),
+  /** When set, /metrics answers only requests with "Authorization: Bearer <METRICS_TOKEN>" (Prometheus' authorization). */
+  METRICS_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   /**
    * How often an idle job slot looks for due jobs. A deadline job becomes due without any notification, so this is
@@ -196,7 +198,7 @@ export interface Config {
     readonly retryMaxMs: number;
     readonly channelIntervalMs: number;
   };
-  readonly api: { readonly bodyLimitBytes: number; readonly corsOrigins: string[] };
+  readonly api: { readonly bodyLimitBytes: number; readonly corsOrigins: string[]; readonly metricsToken?: string };
   readonly workerConcurrency: number;
   readonly workerPollIntervalMs: number;
   /** >1 when the zero-config demo runs: policy clocks are divided by the replay speed. */
@@ -401,6 +403,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: {
       bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
       corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      metricsToken: e.METRICS_TOKEN,
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerPollIntervalMs: e.WORKER_POLL_INTERVAL_MS,

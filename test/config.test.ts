@@ -23,6 +23,7 @@ describe('loadConfig', () => {
 
   it('names the field of a bad environment value', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/environment: PORT:/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/environment: METRICS_TOKEN: expected a token of at least 16 characters/);
   });
 
   it('names the path of a bad field in the config file', () => {

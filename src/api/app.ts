@@ -11,7 +11,7 @@ import { AppError } from '../errors.ts';
 import { createMetrics } from '../metrics.ts';
 import type { ApiEnv } from './env.ts';
 import { newRouter } from './env.ts';
-import { bearerAuth } from './auth.ts';
+import { bearerAuth, metricsAuth } from './auth.ts';
 import { jsonBodiesOnly, requestLog } from './http.ts';
 import { docsRoutes } from './docs.ts';
 import { alertRoutes } from './alerts.ts';
@@ -60,6 +60,7 @@ export function createApp(deps: Deps): OpenAPIHono<ApiEnv> {
     return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
   });
 
+  app.use('/metrics', metricsAuth(deps.config.api.metricsToken));
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
   const v1 = newRouter();

@@ -1,4 +1,5 @@
 // Owns bearer-token authentication on /v1 and the scope checks of writing and configuring routes.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
@@ -18,6 +19,22 @@ export class ForbiddenError extends AppError {
 }
 
 const RANK: Record<TokenScope, number> = { read: 0, write: 1, admin: 2 };
+
+/**
+ * Guards /metrics with one shared token (METRICS_TOKEN), the way Prometheus scrapes with `authorization.credentials`;
+ * without one configured, /metrics stays open as before. Compared in constant time.
+ */
+export function metricsAuth(token: string | undefined): MiddlewareHandler<ApiEnv> {
+  const expected = token ? createHash('sha256').update(token).digest() : undefined;
+  return async (c, next) => {
+    if (expected) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+      if (!match) throw new UnauthorizedError('/metrics needs "Authorization: Bearer <METRICS_TOKEN>"');
+      if (!timingSafeEqual(createHash('sha256').update(match[1]!).digest(), expected)) throw new UnauthorizedError('the metrics token is not METRICS_TOKEN');
+    }
+    await next();
+  };
+}
 
 export function bearerAuth(deps: Deps): MiddlewareHandler<ApiEnv> {
   // last_used_at is bookkeeping at minute precision: one write per token a minute, not one per request.

@@ -91,3 +91,26 @@ describe('bearer auth on /v1', () => {
     for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) expect((await h.get(path)).status, path).toBe(200);
   });
 });
+
+describe('METRICS_TOKEN', () => {
+  let m: ApiHarness;
+  const token = 'scrape-4f9c2a7e1b6d';
+  beforeAll(async () => {
+    m = await apiHarness({ METRICS_TOKEN: token });
+  });
+  afterAll(() => m.close());
+
+  it('guards /metrics with the configured token; health and docs stay open', async () => {
+    const none = await m.get('/metrics');
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await none.json()).error.message).toContain('METRICS_TOKEN');
+    expect((await m.get('/metrics', 'scrape-wrong-token-000')).status).toBe(401);
+    const ok = await m.get('/metrics', token);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('replywatch_');
+    // An API token is not the metrics token.
+    expect((await m.get('/metrics', await m.token('admin'))).status).toBe(401);
+    for (const path of ['/healthz', '/readyz', '/openapi.json', '/docs']) expect((await m.get(path)).status, path).toBe(200);
+  });
+});
