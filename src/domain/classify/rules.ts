@@ -161,13 +161,20 @@ export class RuleSet {
     this.slotCount++;
   }
 
-  /** Every hit, left to right; hits of word-boundary rules do not overlap each other. */
-  scan(text: string): Hit[] {
+  /**
+   * Every hit, left to right; hits of word-boundary rules do not overlap each other. `lower` is `text.toLowerCase()`
+   * when the caller has it for a model anyway: the scan then reads the characters there, since a fresh string is
+   * cheaper to read than a slice of a larger one (what a CSV parser hands out). The regexes still run on `text`, so
+   * the hits are the same.
+   */
+  scan(text: string, lower?: string): Hit[] {
     const hits: Hit[] = [];
     const n = text.length;
+    // Lower case lines up with the text, ASCII with ASCII, but for 'İ' (two characters) and the Kelvin sign (a 'k').
+    const src = lower !== undefined && lower.length === n && !text.includes('\u212a') ? lower : text;
     let prevWord = false;
     for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
+      const c = src.charCodeAt(i);
       // A table read rather than four range tests: this line runs for every character of every tweet.
       if (c > 127 || WORD_CHAR[c] === 0) {
         prevWord = false;
@@ -177,8 +184,8 @@ export class RuleSet {
       prevWord = true;
       const set =
         i + 3 < n
-          ? this.bucket(folded(c), folded(text.charCodeAt(i + 1)), folded(text.charCodeAt(i + 2)), folded(text.charCodeAt(i + 3)))
-          : this.bucket(folded(c), i + 1 < n ? folded(text.charCodeAt(i + 1)) : -1, i + 2 < n ? folded(text.charCodeAt(i + 2)) : -1, -1);
+          ? this.bucket(folded(c), folded(src.charCodeAt(i + 1)), folded(src.charCodeAt(i + 2)), folded(src.charCodeAt(i + 3)))
+          : this.bucket(folded(c), i + 1 < n ? folded(src.charCodeAt(i + 1)) : -1, i + 2 < n ? folded(src.charCodeAt(i + 2)) : -1, -1);
       if (!set) continue;
       set.re.lastIndex = i;
       const m = set.re.exec(text);
@@ -186,7 +193,7 @@ export class RuleSet {
       pushHit(hits, m, set.labels);
       if (m[0].length > 1) {
         i += m[0].length - 1;
-        const last = text.charCodeAt(i);
+        const last = src.charCodeAt(i);
         prevWord = last <= 127 && WORD_CHAR[last] === 1;
       }
     }
