@@ -63,12 +63,11 @@ function overruled(text: string, kind: ReplyKind, reasons: string[]): ReplyKind 
 
 function decideKind(text: string, reasons: string[], sig: string | null): ReplyKind {
   const trimmed = text.trimStart();
-  const hits = REPLY_RULESET.scan(text);
-
   if (!trimmed.startsWith('@')) {
     reasons.push("broadcast: no customer mention at the start");
     return 'broadcast';
   }
+  const hits = REPLY_RULESET.scan(text);
   const bc = firstOf(hits, 'broadcast');
   if (bc) {
     reasons.push(reason('broadcast', bc.text));
