@@ -85,12 +85,24 @@ describe('rule set scan', () => {
 
   it('finds the same hits as the plain scheme on the reply and customer tables', () => {
     for (const [rules, rs] of [[REPLY_RULES, REPLY_RULESET], [CUSTOMER_RULES, CUSTOMER_RULESET]] as const) {
-      const show = (t: string) => rs.scan(t).map((h) => `${h.index}:${h.label}:${h.text}`).join(' | ');
+      const show = (t: string, lower?: string) => rs.scan(t, lower).map((h) => `${h.index}:${h.label}:${h.text}`).join(' | ');
       const differ = variants.filter((t) => show(t) !== referenceScan(rules, t).join(' | '));
       expect(differ.slice(0, 3).map((t) => [t, show(t), referenceScan(rules, t).join(' | ')])).toEqual([]);
+      // Reading the lower-cased copy finds the same hits.
+      const differLower = variants.filter((t) => show(t, t.toLowerCase()) !== show(t));
+      expect(differLower.slice(0, 3)).toEqual([]);
     }
     // Every labelled text four ways through both schemes (~16k texts, 20-40 s on two cores): a wait, not a limit.
   }, 180_000);
+
+  it('reads a lower-cased copy only where it lines up with the text', () => {
+    // 'İ' lower-cases to two characters, the Kelvin sign to an ASCII 'k' (a word character, where it was none).
+    for (const t of ['\u212asue you', 'I\u212a sue you', 'İsue you', 'İİİ and \u212a: I will sue you']) {
+      const show = (lower?: string) => CUSTOMER_RULESET.scan(t, lower).map((h) => `${h.index}:${h.label}:${h.text}`);
+      expect(show(t.toLowerCase()), t).toEqual(referenceScan(CUSTOMER_RULES, t));
+      expect(show(), t).toEqual(referenceScan(CUSTOMER_RULES, t));
+    }
+  });
 
   it('tries rules anchored at the start once, in table order with the others', () => {
     const rules = [

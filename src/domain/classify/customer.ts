@@ -16,7 +16,9 @@ export const COMPLAINT_THRESHOLD = 0.5;
 const BARE_CHASER_RE = /^(?:\s*@\w+)*[\s.!?]*(?:hello+|hi+|hey+|helo+|yo|anyone|\?+|\.{3,}|ping|bump|and\??|so\??|well\??|still\??)?[\s.!?]*$/i;
 
 export function classifyCustomerText(text: string, ctx?: CustomerCtx): CustomerClassification {
-  const hits = CUSTOMER_RULESET.scan(text);
+  // Lower-cased once, for the model and the rule scan.
+  const lower = text.toLowerCase();
+  const hits = CUSTOMER_RULESET.scan(text, lower);
   const flags: CustomerFlag[] = [];
   const reasons: string[] = [];
   // The first hit of each label, and up to three 'neg' cues for the complaint reason. Plain variables, not a Map:
@@ -55,7 +57,7 @@ export function classifyCustomerText(text: string, ctx?: CustomerCtx): CustomerC
     }
   }
 
-  const model = complaintModelScore(text);
+  const model = complaintModelScore(text, lower);
   let score = model.score;
   // Threatening to leave or tagging a regulator is a complaint whatever the wording.
   if (churn || escalation) score = Math.max(score, 0.9);

@@ -46,7 +46,13 @@ export class LinearModel {
   private readonly mask: number;
   private readonly keys: Uint32Array;
   private readonly vals: Float64Array;
-  private readonly used: Uint8Array;
+  /** What an empty slot of `keys` holds: a value no feature hashes to, so a probe reads only `keys` until it stops. */
+  private readonly empty: number;
+  /**
+   * One bit per value of a hash's top 16 bits, set where some feature has it: most words and pairs of a tweet are not
+   * features, and this 8 KB bit set answers for most of them without reading the table.
+   */
+  private readonly seen = new Uint32Array(2048);
   /** The feature's text by slot, for the reasons. */
   private readonly names: string[];
 
@@ -61,15 +67,17 @@ export class LinearModel {
     }
     const slots = 1 << Math.max(10, Math.ceil(Math.log2(weights.size * 4)));
     this.mask = slots - 1;
-    this.keys = new Uint32Array(slots);
+    let empty = 0;
+    while (weights.has(empty)) empty++;
+    this.empty = empty;
+    this.keys = new Uint32Array(slots).fill(empty);
     this.vals = new Float64Array(slots);
-    this.used = new Uint8Array(slots);
     this.names = new Array<string>(slots).fill('');
     for (const [h, w] of weights) {
       let j = (h ^ (h >>> 15)) & this.mask;
-      while (this.used[j]) j = (j + 1) & this.mask;
-      this.used[j] = 1;
+      while (this.keys[j] !== empty) j = (j + 1) & this.mask;
       this.keys[j] = h;
+      this.seen[h >>> 21]! |= 1 << ((h >>> 16) & 31);
       this.vals[j] = w;
       this.names[j] = names.get(h)!;
     }
@@ -77,28 +85,26 @@ export class LinearModel {
 
   /** Slot of feature hash `h`, or -1 when the model has none. */
   private slotOf(h: number): number {
-    const used = this.used;
     const keys = this.keys;
     const mask = this.mask;
     let j = (h ^ (h >>> 15)) & mask;
-    while (used[j] === 1) {
-      if (keys[j] === h) return j;
-      j = (j + 1) & mask;
-    }
-    return -1;
+    while (keys[j] !== h && keys[j] !== this.empty) j = (j + 1) & mask;
+    return keys[j] === h && h !== this.empty ? j : -1;
   }
 
   /**
    * Scores a tweet, plus `extra` features named as in training. Tokenises exactly as `words()` in tokens.ts (the
    * training tokeniser) but hashes each token while scanning it, unigram and bigram together: no token strings, no
    * token array. Features are summed in the order of `features()` per token (unigram, then the pair ending at it).
+   * `lower` is `text.toLowerCase()`, for a caller that has it already.
    */
-  score(text: string, extra?: readonly string[]): ModelScore {
+  score(text: string, extra?: readonly string[], lower: string = text.toLowerCase()): ModelScore {
     const vals = this.vals;
     const keys = this.keys;
-    const used = this.used;
+    const empty = this.empty;
     const mask = this.mask;
-    const s = text.toLowerCase();
+    const seen = this.seen;
+    const s = lower;
     const n = s.length;
     const t = new Tally(this.bias);
     let prev = 0;
@@ -117,8 +123,10 @@ export class LinearModel {
         // Word characters and apostrophes, which are part of the word but left out of the token ("don't" -> "dont").
         for (; i < n; i++) {
           const d = s.charCodeAt(i);
-          if (d === 39 || d === 0x2019) continue;
-          if (!isWordChar(d)) break;
+          if (!isWordChar(d)) {
+            if (d === 39 || d === 0x2019) continue;
+            break;
+          }
           hu = Math.imul(hu ^ d, 0x01000193);
           hb = Math.imul(hb ^ d, 0x01000193);
         }
@@ -136,14 +144,16 @@ export class LinearModel {
       }
       hu >>>= 0;
       // The table probe, inlined (a method call here costs ~10 % of the score).
-      let ju = (hu ^ (hu >>> 15)) & mask;
-      while (used[ju] === 1 && keys[ju] !== hu) ju = (ju + 1) & mask;
-      if (used[ju] === 1) t.add(ju, vals[ju]!);
-      if (!first) {
-        hb >>>= 0;
+      if ((seen[hu >>> 21]! >>> ((hu >>> 16) & 31)) & 1) {
+        let ju = (hu ^ (hu >>> 15)) & mask;
+        while (keys[ju] !== hu && keys[ju] !== empty) ju = (ju + 1) & mask;
+        if (keys[ju] === hu && hu !== empty) t.add(ju, vals[ju]!);
+      }
+      hb >>>= 0;
+      if (!first && (seen[hb >>> 21]! >>> ((hb >>> 16) & 31)) & 1) {
         let jb = (hb ^ (hb >>> 15)) & mask;
-        while (used[jb] === 1 && keys[jb] !== hb) jb = (jb + 1) & mask;
-        if (used[jb] === 1) t.add(jb, vals[jb]!);
+        while (keys[jb] !== hb && keys[jb] !== empty) jb = (jb + 1) & mask;
+        if (keys[jb] === hb && hb !== empty) t.add(jb, vals[jb]!);
       }
       first = false;
       prev = hu;
@@ -182,6 +192,10 @@ class Tally {
   }
 }
 
+/** Word characters of a lower-cased text, by code (all below U+0250): a-z, 0-9 and U+00C0..U+024F, as in tokens.ts. */
+const WORD_CHAR = Uint8Array.from({ length: 0x250 }, (_, c) => ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c >= 0xc0 ? 1 : 0));
+
+/** A table read rather than three range tests: it runs for every character of every scored tweet. */
 function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 0xc0 && c <= 0x24f);
+  return c < 0x250 && WORD_CHAR[c] === 1;
 }

@@ -64,18 +64,18 @@ function overruled(text: string, kind: ReplyKind, reasons: string[]): ReplyKind 
 
 function decideKind(text: string, reasons: string[], sig: string | null): ReplyKind {
   const trimmed = text.trimStart();
-  const hits = REPLY_RULESET.scan(text);
-
   if (!trimmed.startsWith('@')) {
     reasons.push("broadcast: no customer mention at the start");
     return 'broadcast';
   }
+  const hits = REPLY_RULESET.scan(text);
   const bc = firstOf(hits, 'broadcast');
   if (bc) {
     reasons.push(reason('broadcast', bc.text));
     return 'broadcast';
   }
-  const trunc = TRUNCATED_RE.exec(text);
+  // Most replies have no ellipsis, which the regex needs: two substring searches cost less than a call of it.
+  const trunc = text.includes('…') || text.includes('...') ? TRUNCATED_RE.exec(text) : null;
   // Cut off means some text came before the ellipsis: "@1 ...<link> 2/2" is the tail of a thread, not a cut reply.
   if (trunc && contentWords(text.slice(0, trunc.index)) > 0) {
     reasons.push(reason('truncated', trunc[0]));
