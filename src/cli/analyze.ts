@@ -211,8 +211,11 @@ async function threadHere(cols: TweetColumns, order: Uint32Array, router: Column
   };
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
-    const t = cols.tweet(i);
-    for (const route of router.route(i, t)) store.step(t, route);
+    const routes = router.route(i);
+    if (routes.length > 0) {
+      const t = cols.tweet(i, false);
+      for (const route of routes) store.step(t, route);
+    }
     if (((k + 1) & 8191) === 0) {
       o.bar.update(k + 1, 'threading');
       await flush();
@@ -241,9 +244,8 @@ async function threadInWorkers(cols: TweetColumns, order: Uint32Array, router: C
   pool.start(o.asOf, o.period, write, o.weights);
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
-    const t = cols.tweet(i);
-    for (const r of router.route(i, t)) {
-      const wait = pool.add(t, r);
+    for (const r of router.route(i)) {
+      const wait = pool.add(cols, i, r);
       if (wait) await wait;
     }
     if (((k + 1) & 8191) === 0) o.bar.update(k + 1, 'threading');
