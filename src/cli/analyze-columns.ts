@@ -29,6 +29,9 @@ class TextStore {
   /** Texts UTF-8 cannot carry unchanged (lone surrogates, possible from JSON escapes). */
   private readonly odd = new Map<number, string>();
 
+  /** `rawUtf8`: texts come as their UTF-8 bytes, a character a byte (see ReadTwcsOptions.textAsUtf8Bytes). */
+  constructor(private readonly rawUtf8 = false) {}
+
   push(i: number, s: string): void {
     if (i === this.start.length) {
       const grow = <T extends Uint16Array | Uint32Array>(a: T, make: (n: number) => T): T => {
@@ -40,17 +43,17 @@ class TextStore {
       this.start = grow(this.start, (n) => new Uint32Array(n));
       this.end = grow(this.end, (n) => new Uint32Array(n));
     }
-    if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) {
+    if (!this.rawUtf8 && !(s as string & { isWellFormed(): boolean }).isWellFormed()) {
       this.odd.set(i, own(s));
       return;
     }
-    const max = s.length * 3;
+    const max = this.rawUtf8 ? s.length : s.length * 3;
     if (this.used + max > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB, max));
       this.slabs.push(this.slab);
       this.used = 0;
     }
-    const n = this.slab.write(s, this.used, 'utf8');
+    const n = this.slab.write(s, this.used, this.rawUtf8 ? 'latin1' : 'utf8');
     this.slabOf[i] = this.slabs.length - 1;
     this.start[i] = this.used;
     this.end[i] = this.used + n;
@@ -125,7 +128,7 @@ function idNumber(s: string): number {
 export class TweetColumns {
   length = 0;
   authors: string[] = [];
-  private readonly texts = new TextStore();
+  private readonly texts: TextStore;
   /** Tweet and parent ids as numbers (NaN: no parent, or see the text maps), 8 bytes each instead of a string. */
   ids = new Float64Array(1 << 16);
   replyTo = new Float64Array(1 << 16);
@@ -133,6 +136,11 @@ export class TweetColumns {
   private readonly replyText = new Map<number, string>();
   times = new Float64Array(1 << 16);
   brand = new Uint8Array(1 << 16);
+
+  /** `textsAsUtf8Bytes`: the pushed Tweets' texts are their UTF-8 bytes, a character a byte (readTwcs `textAsUtf8Bytes`). */
+  constructor(opts: { textsAsUtf8Bytes?: boolean } = {}) {
+    this.texts = new TextStore(opts.textsAsUtf8Bytes);
+  }
 
   push(t: Tweet): void {
     const i = this.length++;

@@ -53,4 +53,12 @@ describe('TweetColumns', () => {
     texts.forEach((text, i) => cols.push(tweet(String(i + 1), 0, text)));
     texts.forEach((text, i) => expect(cols.mentions(i)).toEqual(mentionsOf(text)));
   });
+
+  it('takes texts as their UTF-8 bytes when told, and gives them back decoded', () => {
+    const text = '@AppleSupport my 📱 @115933 café…';
+    const cols = new TweetColumns({ textsAsUtf8Bytes: true });
+    cols.push(tweet('1', 0, Buffer.from(text, 'utf8').toString('latin1')));
+    expect(cols.tweet(0).text).toBe(text);
+    expect(cols.mentions(0)).toEqual(mentionsOf(text));
+  });
 });
