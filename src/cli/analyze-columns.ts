@@ -29,6 +29,9 @@ class TextStore {
   /** Texts UTF-8 cannot carry unchanged (lone surrogates, possible from JSON escapes). */
   private readonly odd = new Map<number, string>();
 
+  /** `rawUtf8`: texts come as their UTF-8 bytes, a character a byte (see ReadTwcsOptions.textAsUtf8Bytes). */
+  constructor(private readonly rawUtf8 = false) {}
+
   push(i: number, s: string): void {
     if (i === this.start.length) {
       const grow = <T extends Uint16Array | Uint32Array>(a: T, make: (n: number) => T): T => {
@@ -40,17 +43,17 @@ class TextStore {
       this.start = grow(this.start, (n) => new Uint32Array(n));
       this.end = grow(this.end, (n) => new Uint32Array(n));
     }
-    if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) {
+    if (!this.rawUtf8 && !(s as string & { isWellFormed(): boolean }).isWellFormed()) {
       this.odd.set(i, own(s));
       return;
     }
-    const max = s.length * 3;
+    const max = this.rawUtf8 ? s.length : s.length * 3;
     if (this.used + max > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB, max));
       this.slabs.push(this.slab);
       this.used = 0;
     }
-    const n = this.slab.write(s, this.used, 'utf8');
+    const n = this.slab.write(s, this.used, this.rawUtf8 ? 'latin1' : 'utf8');
     this.slabOf[i] = this.slabs.length - 1;
     this.start[i] = this.used;
     this.end[i] = this.used + n;
@@ -62,12 +65,57 @@ class TextStore {
     return this.slabs[this.slabOf[i]!]!.toString('utf8', this.start[i]!, this.end[i]!);
   }
 
+  /** The text of row `i` when UTF-8 cannot carry it (see `odd`), else undefined: its bytes are in the slabs. */
+  oddText(i: number): string | undefined {
+    return this.odd.size ? this.odd.get(i) : undefined;
+  }
+
+  /** Copies the UTF-8 of row `i` into `target` at `at` (it must have room: `byteLength(i)`); returns the end. */
+  copy(i: number, target: Uint8Array, at: number): number {
+    return at + this.slabs[this.slabOf[i]!]!.copy(target, at, this.start[i]!, this.end[i]!);
+  }
+
+  byteLength(i: number): number {
+    return this.end[i]! - this.start[i]!;
+  }
+
+  /** `mentionsOf` the text of row `i`, read from its UTF-8 without decoding it. */
+  mentions(i: number): string[] {
+    const odd = this.oddText(i);
+    return odd === undefined ? mentionsOfUtf8(this.slabs[this.slabOf[i]!]!, this.start[i]!, this.end[i]!) : mentionsOf(odd);
+  }
+
   /** Drops the slabs (rows are read in time order, not slab order, so only once all have been read). */
   clear(): void {
     this.slabs.length = 0;
     this.slab = Buffer.allocUnsafe(0);
     this.odd.clear();
   }
+}
+
+const NO_MENTIONS: string[] = [];
+Object.freeze(NO_MENTIONS);
+
+/**
+ * `mentionsOf` over the UTF-8 bytes `from`..`to` of `buf`: "@" and the word characters after it are ASCII, which UTF-8
+ * writes as one byte each and never uses inside a multi-byte character, so the bytes give the same mentions.
+ */
+export function mentionsOfUtf8(buf: Buffer, from: number, to: number): string[] {
+  let out: string[] | undefined;
+  for (let at = from; at < to; at++) {
+    if (buf[at] !== 64) continue;
+    let end = at + 1;
+    while (end < to && end - at <= 50 && isWordByte(buf[end]!)) end++;
+    if (end > at + 1) {
+      (out ??= []).push(buf.toString('latin1', at + 1, end));
+      at = end - 1;
+    }
+  }
+  return out ?? NO_MENTIONS;
+}
+
+function isWordByte(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
 /** Ids as numbers when the number prints back as the same text (no leading zeros, at most 15 digits), else NaN. */
@@ -80,7 +128,7 @@ function idNumber(s: string): number {
 export class TweetColumns {
   length = 0;
   authors: string[] = [];
-  private readonly texts = new TextStore();
+  private readonly texts: TextStore;
   /** Tweet and parent ids as numbers (NaN: no parent, or see the text maps), 8 bytes each instead of a string. */
   ids = new Float64Array(1 << 16);
   replyTo = new Float64Array(1 << 16);
@@ -88,6 +136,11 @@ export class TweetColumns {
   private readonly replyText = new Map<number, string>();
   times = new Float64Array(1 << 16);
   brand = new Uint8Array(1 << 16);
+
+  /** `textsAsUtf8Bytes`: the pushed Tweets' texts are their UTF-8 bytes, a character a byte (readTwcs `textAsUtf8Bytes`). */
+  constructor(opts: { textsAsUtf8Bytes?: boolean } = {}) {
+    this.texts = new TextStore(opts.textsAsUtf8Bytes);
+  }
 
   push(t: Tweet): void {
     const i = this.length++;
@@ -158,15 +211,35 @@ export class TweetColumns {
     }
   }
 
-  /** Row `i` rebuilt as a Tweet. */
-  tweet(i: number): Tweet {
+  /** Row `i` rebuilt as a Tweet (without its mentions when told: threading does not read them). */
+  tweet(i: number, withMentions = true): Tweet {
     const text = this.texts.get(i);
     const isBrand = this.brand[i] === 1;
-    const t: Tweet = { id: this.id(i), authorId: this.authors[i]!, text, createdAt: new Date(this.times[i]!), mentions: mentionsOf(text), isBrand };
+    const t: Tweet = { id: this.id(i), authorId: this.authors[i]!, text, createdAt: new Date(this.times[i]!), mentions: withMentions ? mentionsOf(text) : NO_MENTIONS, isBrand };
     const reply = this.inReplyTo(i);
     if (reply !== undefined) t.inReplyToTweetId = reply;
     if (isBrand) t.authorUsername = t.authorId;
     return t;
+  }
+
+  /** The mentions in the text of row `i`, as `mentionsOf` finds them, without decoding the text. */
+  mentions(i: number): string[] {
+    return this.texts.mentions(i);
+  }
+
+  /** The text of row `i` when it is not kept as UTF-8 (lone surrogates), else undefined (see `copyText`). */
+  oddText(i: number): string | undefined {
+    return this.texts.oddText(i);
+  }
+
+  /** Bytes of the UTF-8 text of row `i` (0 for an odd text). */
+  textByteLength(i: number): number {
+    return this.texts.oddText(i) === undefined ? this.texts.byteLength(i) : 0;
+  }
+
+  /** Copies the UTF-8 text of row `i` into `target` at `at`, returns the end; an odd text copies nothing. */
+  copyText(i: number, target: Uint8Array, at: number): number {
+    return this.texts.oddText(i) === undefined ? this.texts.copy(i, target, at) : at;
   }
 
   /** Drops the texts once every row has been rebuilt (rows are read in time order, not slab order). */

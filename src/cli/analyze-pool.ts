@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Route } from '../domain/routing.ts';
 import { ScorecardBuilder, type Period } from '../domain/scorecard.ts';
-import type { Tweet } from '../domain/types.ts';
+import type { TweetColumns } from './analyze-columns.ts';
 import type { RoutedBatch, WorkerInit, WorkerMessage } from './analyze-worker.ts';
 
 /** Old-generation cap per analyze worker thread, in MB (env REPLYWATCH_ANALYZE_WORKER_MB to change). */
@@ -11,8 +11,51 @@ const BATCH = 4096;
 /** Backpressure: at most this many batches queued per worker, or the queues would hold a copy of the whole file. */
 const MAX_INFLIGHT = 4;
 
-function emptyBatch(): RoutedBatch {
-  return { ids: [], authors: [], texts: [], times: new Float64Array(BATCH), brand: new Uint8Array(BATCH), handles: [], customers: [] };
+/** Room for texts of this many bytes on average before a batch's text buffer grows. */
+const TEXT_BYTES = 192;
+
+/** A RoutedBatch being filled from the columns: the texts are copied as UTF-8, never decoded in this thread. */
+class BatchBuilder {
+  length = 0;
+  private ids = new Float64Array(BATCH);
+  private readonly idTexts = new Map<number, string>();
+  private readonly authors: string[] = [];
+  private textBytes = Buffer.allocUnsafeSlow(BATCH * TEXT_BYTES);
+  private textEnds = new Uint32Array(BATCH);
+  private used = 0;
+  private readonly oddTexts = new Map<number, string>();
+  private times = new Float64Array(BATCH);
+  private brand = new Uint8Array(BATCH);
+  private readonly handles: string[] = [];
+  private readonly customers: string[] = [];
+
+  add(cols: TweetColumns, i: number, r: Route): void {
+    const j = this.length++;
+    const id = cols.ids[i]!;
+    this.ids[j] = id;
+    if (id !== id) this.idTexts.set(j, cols.id(i));
+    this.authors.push(cols.authors[i]!);
+    const odd = cols.oddText(i);
+    if (odd !== undefined) this.oddTexts.set(j, odd);
+    const need = this.used + cols.textByteLength(i);
+    if (need > this.textBytes.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(need, this.textBytes.length * 2));
+      this.textBytes.copy(bigger, 0, 0, this.used);
+      this.textBytes = bigger;
+    }
+    this.used = cols.copyText(i, this.textBytes, this.used);
+    this.textEnds[j] = this.used;
+    this.times[j] = cols.times[i]!;
+    this.brand[j] = cols.brand[i]!;
+    this.handles.push(r.handle);
+    this.customers.push(r.customerId);
+  }
+
+  /** The batch and the buffers to transfer with it (this builder must not be used afterwards). */
+  seal(): [RoutedBatch, ArrayBuffer[]] {
+    const b: RoutedBatch = { length: this.length, ids: this.ids, idTexts: this.idTexts, authors: this.authors, textBytes: this.textBytes.subarray(0, this.used), textEnds: this.textEnds, oddTexts: this.oddTexts, times: this.times, brand: this.brand, handles: this.handles, customers: this.customers };
+    return [b, [this.ids.buffer, this.textBytes.buffer, this.textEnds.buffer, this.times.buffer, this.brand.buffer] as ArrayBuffer[]];
+  }
 }
 
 export interface PoolResult {
@@ -31,7 +74,7 @@ export class AnalyzePool {
   private readonly done: Promise<void>[];
   private readonly inflight: number[];
   private readonly wake: ((() => void) | undefined)[];
-  private readonly batches: RoutedBatch[];
+  private readonly batches: BatchBuilder[];
   private readonly partOf = new Map<string, number>();
   private failure: Error | undefined;
   private write: (chunk: Uint8Array) => Promise<void> = async () => {};
@@ -50,7 +93,7 @@ export class AnalyzePool {
     this.workers = Array.from({ length: n }, () => new Worker(boot, { eval: true, workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB } }));
     this.inflight = this.workers.map(() => 0);
     this.wake = this.workers.map(() => undefined);
-    this.batches = this.workers.map(() => emptyBatch());
+    this.batches = this.workers.map(() => new BatchBuilder());
     this.done = this.workers.map(
       (w, k) =>
         new Promise<void>((resolve, rejectDone) => {
@@ -102,34 +145,27 @@ export class AnalyzePool {
     for (const w of this.workers) w.postMessage({ type: 'start', asOf });
   }
 
-  /** Queues one routed tweet; returns a promise only when the caller must wait (a batch went out to a busy worker). */
-  add(t: Tweet, r: Route, n = this.workers.length): Promise<void> | undefined {
+  /** Queues row `i` of `cols`, routed as `r`; returns a promise only when the caller must wait (a batch went out to a busy worker). */
+  add(cols: TweetColumns, i: number, r: Route, n = this.workers.length): Promise<void> | undefined {
     let k = this.partOf.get(r.handle);
     // A handle without a weight: round-robin in order of first appearance.
     if (k === undefined) this.partOf.set(r.handle, (k = this.partOf.size % n));
     const b = this.batches[k]!;
-    const j = b.ids.length;
-    b.ids.push(t.id);
-    b.authors.push(t.authorId);
-    b.texts.push(t.text);
-    b.times[j] = t.createdAt.getTime();
-    b.brand[j] = t.isBrand ? 1 : 0;
-    b.handles.push(r.handle);
-    b.customers.push(r.customerId);
-    return j + 1 === BATCH ? this.send(k) : undefined;
+    b.add(cols, i, r);
+    return b.length === BATCH ? this.send(k) : undefined;
   }
 
   private async send(k: number): Promise<void> {
     const b = this.batches[k]!;
-    if (b.ids.length === 0) return;
+    if (b.length === 0) return;
+    // A fresh builder first: rows added while this one waits for the worker go into the next batch.
+    this.batches[k] = new BatchBuilder();
     while (this.inflight[k]! >= MAX_INFLIGHT && !this.failure) await new Promise<void>((resolve) => (this.wake[k] = resolve));
     if (this.failure) throw this.failure;
     this.wake[k] = undefined;
     this.inflight[k]!++;
-    b.times = b.times.slice(0, b.ids.length);
-    b.brand = b.brand.slice(0, b.ids.length);
-    this.workers[k]!.postMessage(b, [b.times.buffer as ArrayBuffer, b.brand.buffer as ArrayBuffer]);
-    this.batches[k] = emptyBatch();
+    const [batch, transfer] = b.seal();
+    this.workers[k]!.postMessage(batch, transfer);
   }
 
   /** Sends what is left, waits for every worker's cases and scorecard parts. */

@@ -1,6 +1,5 @@
 // Owns routing for `analyze` over TweetColumns: the domain's routeTweet, with parents looked up by row in typed arrays.
-import { routeTweet, type ParentInfo, type Route } from '../domain/routing.ts';
-import type { Tweet } from '../domain/types.ts';
+import { routeTweet, type ParentInfo, type Route, type RoutedTweet } from '../domain/routing.ts';
 import type { TweetColumns } from './analyze-columns.ts';
 
 /**
@@ -68,6 +67,8 @@ export class ColumnRouter {
   private readonly respondersText = new Map<string, number>();
   private readonly responderLists: (readonly string[])[] = [];
   private readonly parent: ParentInfo = { authorId: '', isBrand: false, handles: NO_HANDLES, customerId: undefined };
+  /** What routeTweet reads of the row being routed (TWCS has no in_reply_to_user_id). */
+  private readonly tweet: RoutedTweet = { isBrand: false, authorId: '', authorUsername: undefined, mentions: [] };
 
   constructor(
     private readonly cols: TweetColumns,
@@ -107,13 +108,16 @@ export class ColumnRouter {
     return this.one(routes[0]!.handle);
   }
 
-  /** Routes row `i`, rebuilt as `tweet`; rows must come in time order. */
-  route(i: number, tweet: Tweet): Route[] {
+  /** Routes row `i`; rows must come in time order. The row's text is never decoded: routing reads only its mentions. */
+  route(i: number): Route[] {
     const cols = this.cols;
     const to = cols.replyTo[i]!;
     let p = -1;
     if (to === to) p = this.rowOf.get(to);
-    else if (tweet.inReplyToTweetId) p = this.rowOfText.get(tweet.inReplyToTweetId) ?? -1;
+    else {
+      const toText = cols.inReplyTo(i);
+      if (toText) p = this.rowOfText.get(toText) ?? -1;
+    }
     let parent: ParentInfo | undefined;
     if (p !== -1) {
       parent = this.parent;
@@ -123,12 +127,17 @@ export class ColumnRouter {
       parent.customerId = parent.isBrand ? this.customers[p] : undefined;
     }
     const id = cols.ids[i]!;
-    const r = id === id ? this.responders.get(id) : (this.respondersText.get(tweet.id) ?? -1);
+    const r = id === id ? this.responders.get(id) : (this.respondersText.get(cols.id(i)) ?? -1);
+    const tweet = this.tweet;
+    tweet.isBrand = cols.brand[i] === 1;
+    tweet.authorId = cols.authors[i]!;
+    tweet.authorUsername = tweet.isBrand ? tweet.authorId : undefined;
+    tweet.mentions = cols.mentions(i);
     const routes = routeTweet(tweet, { watched: this.watched, parent, responders: r === -1 ? undefined : this.responderLists[r] });
     if (tweet.isBrand) this.customers[i] = routes[0]?.customerId ?? parent?.customerId;
     else this.handles[i] = this.handlesOf(routes);
     if (id === id) this.rowOf.set(id, i);
-    else this.rowOfText.set(tweet.id, i);
+    else this.rowOfText.set(cols.id(i), i);
     if (routes.length === 0) this.unrouted++;
     return routes;
   }

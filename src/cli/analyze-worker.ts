@@ -17,11 +17,20 @@ export interface WorkerInit {
   writeCases: boolean;
 }
 
-/** Routed tweets in columns: cheaper to copy between threads than one object per tweet. */
+/**
+ * Routed tweets in columns: cheaper to copy between threads than one object per tweet. The texts travel as UTF-8 in a
+ * transferred buffer and are decoded here one at a time, so that no batch of strings outlives a young-generation GC.
+ */
 export interface RoutedBatch {
-  ids: string[];
+  length: number;
+  /** Tweet ids as numbers (see TweetColumns); NaN where `idTexts` holds the id, by position. */
+  ids: Float64Array;
+  idTexts: Map<number, string>;
   authors: string[];
-  texts: string[];
+  /** Text j is bytes textEnds[j - 1] (0 for the first) to textEnds[j], or `oddTexts` (texts UTF-8 cannot carry). */
+  textBytes: Uint8Array;
+  textEnds: Uint32Array;
+  oddTexts: Map<number, string>;
   times: Float64Array;
   brand: Uint8Array;
   handles: string[];
@@ -77,9 +86,15 @@ port.on('message', (msg: RoutedBatch | 'end' | { type: 'start'; asOf: number }) 
       scorecard = new ScorecardBuilder({ asOf, period: init.period });
       return;
     }
-    for (let i = 0; i < msg.ids.length; i++) {
+    const bytes = Buffer.from(msg.textBytes.buffer, msg.textBytes.byteOffset, msg.textBytes.byteLength);
+    for (let i = 0, from = 0; i < msg.length; i++) {
       const brand = msg.brand[i] === 1;
-      const tweet: Tweet = { id: msg.ids[i]!, authorId: msg.authors[i]!, text: msg.texts[i]!, createdAt: new Date(msg.times[i]!), mentions: NO_MENTIONS, isBrand: brand };
+      const n = msg.ids[i]!;
+      const id = n === n ? String(n) : msg.idTexts.get(i)!;
+      const end = msg.textEnds[i]!;
+      const text = (msg.oddTexts.size ? msg.oddTexts.get(i) : undefined) ?? bytes.toString('utf8', from, end);
+      from = end;
+      const tweet: Tweet = { id, authorId: msg.authors[i]!, text, createdAt: new Date(msg.times[i]!), mentions: NO_MENTIONS, isBrand: brand };
       const route: Route = { handle: msg.handles[i]!, customerId: msg.customers[i]!, role: brand ? 'brand' : 'customer' };
       store.step(tweet, route);
     }

@@ -11,7 +11,7 @@ import { caseRecord } from '../domain/case-summary.ts';
 import { ScorecardBuilder, type Period, type Scorecard } from '../domain/scorecard.ts';
 import { watchList } from '../domain/routing.ts';
 import type { Calendar, Policy } from '../domain/types.ts';
-import { readTwcs, type MalformedRow } from '../sources/twcs.ts';
+import { readTwcs, twcsFormat, type MalformedRow } from '../sources/twcs.ts';
 import { TweetColumns } from './analyze-columns.ts';
 import { AnalyzePool } from './analyze-pool.ts';
 import { ColumnRouter } from './analyze-router.ts';
@@ -124,13 +124,15 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
   const pool = workers > 0 ? new AnalyzePool(workers, { config: opts.config, targetMinutes: opts.targetMinutes, env: opts.env ?? process.env, period: opts.period, writeCases: !!opts.out }) : undefined;
   let out: fs.WriteStream | undefined;
   let result: ThreadResult;
-  const cols = new TweetColumns();
+  // CSV texts stay UTF-8 bytes from the file to the worker that classifies them: decoded once, there.
+  const textsAsUtf8Bytes = twcsFormat(file, opts.format) === 'csv';
+  const cols = new TweetColumns({ textsAsUtf8Bytes });
   const brands = new Set<string>();
   let router: ColumnRouter;
   try {
     // Pass 1: read into columns. TWCS files are not in time order (the corpus groups conversations), so threading needs
     // them sorted; columns keep the 2.8M-tweet corpus at a few hundred bytes a tweet instead of a Tweet object each.
-    for await (const batch of readTwcs(file, { format: opts.format, withResponses: false, withMentions: false, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
+    for await (const batch of readTwcs(file, { format: opts.format, withResponses: false, withMentions: false, textAsUtf8Bytes: textsAsUtf8Bytes, onMalformed, onProgress: (b) => bar.update(b, 'reading ') })) {
       for (const t of batch) {
         cols.push(t);
         if (t.isBrand) brands.add(t.authorId);
@@ -211,8 +213,11 @@ async function threadHere(cols: TweetColumns, order: Uint32Array, router: Column
   };
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
-    const t = cols.tweet(i);
-    for (const route of router.route(i, t)) store.step(t, route);
+    const routes = router.route(i);
+    if (routes.length > 0) {
+      const t = cols.tweet(i, false);
+      for (const route of routes) store.step(t, route);
+    }
     if (((k + 1) & 8191) === 0) {
       o.bar.update(k + 1, 'threading');
       await flush();
@@ -241,9 +246,8 @@ async function threadInWorkers(cols: TweetColumns, order: Uint32Array, router: C
   pool.start(o.asOf, o.period, write, o.weights);
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
-    const t = cols.tweet(i);
-    for (const r of router.route(i, t)) {
-      const wait = pool.add(t, r);
+    for (const r of router.route(i)) {
+      const wait = pool.add(cols, i, r);
       if (wait) await wait;
     }
     if (((k + 1) & 8191) === 0) o.bar.update(k + 1, 'threading');

@@ -26,6 +26,9 @@ export interface RoutingContext {
   responders?: readonly string[];
 }
 
+/** The fields of a tweet that routing reads. */
+export type RoutedTweet = Pick<Tweet, 'isBrand' | 'authorId' | 'authorUsername' | 'inReplyToUserId' | 'mentions'>;
+
 export interface Route {
   handle: string;
   customerId: string;
@@ -46,7 +49,7 @@ function add(out: Route[], handle: string | undefined, customerId: string, role:
  *  - every watched handle that answered it (TWCS lookahead).
  * Returns [] for tweets that belong to no case (a brand broadcast, a customer talking to nobody we watch).
  */
-export function routeTweet(tweet: Tweet, ctx: RoutingContext): Route[] {
+export function routeTweet(tweet: RoutedTweet, ctx: RoutingContext): Route[] {
   const out: Route[] = [];
   const parent = ctx.parent ?? ctx.conversationRoot;
   if (tweet.isBrand) {

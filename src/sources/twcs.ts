@@ -31,6 +31,13 @@ export interface ReadTwcsOptions {
   withResponses?: boolean;
   /** Fill `mentions` (default true); analyze finds them again when it threads. */
   withMentions?: boolean;
+  /**
+   * CSV only: leave each `text` as its UTF-8 bytes, one character per byte (a latin1 string), for callers that store the
+   * bytes anyway (analyze): the file is then decoded as latin1, which costs far less than UTF-8 and keeps the parser on
+   * one-byte strings. The CSV delimiters are ASCII and UTF-8 never uses ASCII bytes inside a multi-byte character, so
+   * the fields are the same; every field but the text is decoded as UTF-8 when it holds a non-ASCII byte.
+   */
+  textAsUtf8Bytes?: boolean;
 }
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
@@ -133,6 +140,13 @@ export function twcsRowToTweet(id: string, author: string, inbound: string, crea
   return tweet;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** A field of a latin1-decoded line as UTF-8 text (see `textAsUtf8Bytes`). */
+function utf8Field(s: string): string {
+  return NON_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+}
+
 function countNewlines(s: string): number {
   let n = 0;
   for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
@@ -141,7 +155,10 @@ function countNewlines(s: string): number {
 
 async function* readCsv(path: string, opts: ReadTwcsOptions): AsyncGenerator<Tweet[]> {
   const batchSize = opts.batchSize ?? 5000;
-  const stream = fs.createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const rawTexts = opts.textAsUtf8Bytes === true;
+  const decode = rawTexts ? utf8Field : (s: string) => s;
+  const [withResponses, withMentions] = [opts.withResponses ?? true, opts.withMentions ?? true];
+  const stream = fs.createReadStream(path, { encoding: rawTexts ? 'latin1' : 'utf8', highWaterMark: 1 << 20 });
   let parser: Papa.Parser | undefined;
   let carry = '';
   let header: number[] | undefined; // source column index for each TWCS column
@@ -154,8 +171,9 @@ async function* readCsv(path: string, opts: ReadTwcsOptions): AsyncGenerator<Twe
     for (const row of rows) {
       const start = line;
       if (!header) {
-        if (row.length && row[0]!.charCodeAt(0) === 0xfeff) row[0] = row[0]!.slice(1);
-        const names = row.map((c) => c.trim());
+        const cells = row.map(decode);
+        if (cells.length && cells[0]!.charCodeAt(0) === 0xfeff) cells[0] = cells[0]!.slice(1);
+        const names = cells.map((c) => c.trim());
         const missing = TWCS_COLUMNS.filter((c) => !names.includes(c));
         if (missing.length) throw new TwcsFormatError(`${path}: not a TWCS file: the header lacks column(s) ${missing.join(', ')} (expected ${TWCS_COLUMNS.join(',')})`);
         header = TWCS_COLUMNS.map((c) => names.indexOf(c));
@@ -175,7 +193,10 @@ async function* readCsv(path: string, opts: ReadTwcsOptions): AsyncGenerator<Twe
       const h = header;
       const text = row[h[4]!]!;
       line += 1 + (text.indexOf('\n') === -1 ? 0 : countNewlines(row.join('')));
-      const t = twcsRowToTweet(row[h[0]!]!, row[h[1]!]!, row[h[2]!]!, row[h[3]!]!, text, row[h[5]!]!, row[h[6]!]!, opts.withResponses ?? true, opts.withMentions ?? true);
+      // Mentions are ASCII, so found alike in the text or its bytes; inbound and created_at are valid only in ASCII.
+      let t = twcsRowToTweet(decode(row[h[0]!]!), decode(row[h[1]!]!), row[h[2]!]!, row[h[3]!]!, text, withResponses ? decode(row[h[5]!]!) : '', decode(row[h[6]!]!), withResponses, withMentions);
+      // The reason quotes the bad field: as text, not as bytes.
+      if (typeof t === 'string' && rawTexts) t = twcsRowToTweet(decode(row[h[0]!]!), decode(row[h[1]!]!), row[h[2]!]!, decode(row[h[3]!]!), text, '', decode(row[h[6]!]!), false, false);
       if (typeof t === 'string') opts.onMalformed?.({ line: start, reason: t });
       else batch.push(t);
     }
@@ -259,6 +280,10 @@ async function* readJsonl(path: string, opts: ReadTwcsOptions): AsyncGenerator<T
  * TwcsFormatError naming the missing ones.
  */
 export function readTwcs(path: string, opts: ReadTwcsOptions = {}): AsyncIterable<Tweet[]> {
-  const format = opts.format ?? (/\.jsonl?$/i.test(path) ? 'jsonl' : 'twcs');
-  return format === 'jsonl' ? readJsonl(path, opts) : readCsv(path, opts);
+  return twcsFormat(path, opts.format) === 'jsonl' ? readJsonl(path, opts) : readCsv(path, opts);
+}
+
+/** The format readTwcs reads `path` in: as given, else JSON lines for .jsonl/.json files and CSV for the rest. */
+export function twcsFormat(path: string, format?: ReadTwcsOptions['format']): 'csv' | 'jsonl' {
+  return (format ?? (/\.jsonl?$/i.test(path) ? 'jsonl' : 'twcs')) === 'jsonl' ? 'jsonl' : 'csv';
 }

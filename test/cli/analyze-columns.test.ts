@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TweetColumns } from '../../src/cli/analyze-columns.ts';
 import type { Tweet } from '../../src/domain/types.ts';
+import { mentionsOf } from '../../src/sources/twcs.ts';
 
 const tweet = (id: string, ms: number, text: string, extra: Partial<Tweet> = {}): Tweet => ({ id, authorId: 'a' + id, text, createdAt: new Date(ms), mentions: [], isBrand: false, ...extra });
 
@@ -38,5 +39,26 @@ describe('TweetColumns', () => {
     expect(out[0]!.id).toBe('1');
     expect(out[0]!.text).toBe(`text number ${n - 1} with some words`);
     expect(out[n - 1]!.text).toBe('text number 0 with some words');
+  });
+
+  it('finds the mentions in the UTF-8 of each text as mentionsOf does in the text', () => {
+    const texts = [
+      '@AppleSupport my 📱 @115933 é@x_1 @ @@double a@b',
+      '@' + 'n'.repeat(60) + ' and @é not a mention, @ok…@next',
+      'a lone surrogate \ud83d @still_found',
+      'no mentions',
+      '',
+    ];
+    const cols = new TweetColumns();
+    texts.forEach((text, i) => cols.push(tweet(String(i + 1), 0, text)));
+    texts.forEach((text, i) => expect(cols.mentions(i)).toEqual(mentionsOf(text)));
+  });
+
+  it('takes texts as their UTF-8 bytes when told, and gives them back decoded', () => {
+    const text = '@AppleSupport my 📱 @115933 café…';
+    const cols = new TweetColumns({ textsAsUtf8Bytes: true });
+    cols.push(tweet('1', 0, Buffer.from(text, 'utf8').toString('latin1')));
+    expect(cols.tweet(0).text).toBe(text);
+    expect(cols.mentions(0)).toEqual(mentionsOf(text));
   });
 });

@@ -35,7 +35,7 @@ function bothWays(input: Tweet[]) {
   const b: unknown[] = [];
   for (const i of order) {
     a.push(domain.route(cols.tweet(i)));
-    b.push(columns.route(i, cols.tweet(i)));
+    b.push(columns.route(i));
   }
   return { a, b, unrouted: [domain.unrouted, columns.unrouted] };
 }

@@ -72,6 +72,33 @@ describe('readTwcs', () => {
     expect(malformed[2]!.reason).toMatch(/expected 7 fields, found 6/);
   });
 
+  it('with textAsUtf8Bytes, gives the same tweets with each text as its UTF-8 bytes, and the same malformed rows', async () => {
+    const file = path.join(dir, 'utf8.csv');
+    fs.writeFileSync(
+      file,
+      '\ufeff' +
+        [
+          HEADER,
+          '1,111,True,Tue Oct 31 22:10:47 +0000 2017,"@Brand my 📱 café, ""quoted""\nsecond line ✓",2,', // lines 2-3
+          '2,Bränd,False,Tue Oct 31 22:20:47 +0000 2017,@111 héllo…,,1', // line 4
+          '\u00a03\u00a0,111,True,Tue Oct 31 22:30:47 +0000 2017,id in no-break spaces,,', // line 5
+          'x4é,111,True,Tue Oct 31 22:30:47 +0000 2017,bad id,,', // line 6
+          '5,111,True,Tue Oct 31 22:30:47 +0000 2017,bad reply-to,,7ü', // line 7
+          '6,111,True,Tue Océ 31 22:40:47 +0000 2017,bad date,,', // line 8
+          '7,111,True,Tue Oct 31 22:40:47 +0000 2017,too,féw', // line 9
+        ].join('\r\n') +
+        '\r\n',
+    );
+    const text = await readAll(file);
+    const raw: Tweet[] = [];
+    const rawMalformed: MalformedRow[] = [];
+    for await (const batch of readTwcs(file, { textAsUtf8Bytes: true, onMalformed: (m) => rawMalformed.push(m) })) raw.push(...batch);
+    expect(rawMalformed).toEqual(text.malformed);
+    expect(text.malformed.map((m) => m.line)).toEqual([6, 7, 8, 9]);
+    expect(raw.map((t) => ({ ...t, text: Buffer.from(t.text, 'latin1').toString('utf8') }))).toEqual(text.tweets);
+    expect(text.tweets.map((t) => t.authorId)).toEqual(['111', 'Bränd', '111']);
+  });
+
   it('fails with a message naming the missing columns', async () => {
     const file = path.join(dir, 'wrong.csv');
     fs.writeFileSync(file, 'tweet_id,author_id,text\n1,2,hello\n');
