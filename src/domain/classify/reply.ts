@@ -106,9 +106,6 @@ function decideKind(text: string, reasons: string[], sig: string | null): ReplyK
   }
 
   const ask = firstOf(hits, 'ask');
-  // Link before a request for details, as the guide orders them: "Which device? Try: <link>" is link_only. Unless
-  // the reply answered first and the link is for more: "Carry-on items are limited to one bag. More information here:
-  // <link>" is a resolution.
   // A question, and a link to where the customer can look the answer up ("Was it shipped by Amazon or a seller? You
   // can check here: <link>"): the question is what the reply asks for.
   const question = pointer ? questionWithLookup(text, pointer.index) : undefined;
@@ -116,6 +113,9 @@ function decideKind(text: string, reasons: string[], sig: string | null): ReplyK
     reasons.push(reason('info_request', question), reason('link to look it up', pointer!.text));
     return 'info_request';
   }
+  // Link before a request for details, as the guide orders them: "Which device? Try: <link>" is link_only. Unless
+  // the reply answered first and the link is for more: "Carry-on items are limited to one bag. More information here:
+  // <link>" is a resolution.
   if (pointer && !res) {
     const answer = answerBeforeLink(text, pointer.index);
     if (answer) {
@@ -202,9 +202,7 @@ const ANSWER_MIN_WORDS = 6;
  */
 function answerBeforeLink(text: string, at: number): string | undefined {
   if (LINK_IS_THE_ACTION_RE.test(sentenceAround(text, at))) return undefined;
-  let start = at;
-  while (start > 0 && !/[.!?\n]/.test(text[start - 1]!)) start--;
-  const before = text.slice(0, start).replace(/@\w+|https?:\/\/\S+/g, ' ');
+  const before = text.slice(0, sentenceStart(text, at)).replace(/@\w+|https?:\/\/\S+/g, ' ');
   for (const raw of before.split(/(?<=[.!?\n])/)) {
     const sentence = raw.trim();
     if (!sentence || sentence.includes('?') || sentence.endsWith('!') || NOT_AN_ANSWER_RE.test(sentence)) continue;
@@ -230,18 +228,21 @@ function questionWithLookup(text: string, at: number): string | undefined {
   if (before > 0) return `${sentenceAround(text, before - 1).trim()}?`;
   const after = text.indexOf('?', at);
   if (after < 0 || after - at >= 60) return undefined;
-  let start = at;
-  while (start > 0 && !/[.!?\n]/.test(text[start - 1]!)) start--;
-  return `${text.slice(start, after).replace(/https?:\/\/\S+/g, '<link>').trim()}?`;
+  return `${text.slice(sentenceStart(text, at), after).replace(/https?:\/\/\S+/g, '<link>').trim()}?`;
 }
 
 /** The stretch of `text` around position `at` between sentence marks (. ! ? and line breaks; a link's dots count too). */
 function sentenceAround(text: string, at: number): string {
-  let start = at;
-  while (start > 0 && !/[.!?\n]/.test(text[start - 1]!)) start--;
   let end = at;
   while (end < text.length && !/[.!?\n]/.test(text[end]!)) end++;
-  return text.slice(start, end);
+  return text.slice(sentenceStart(text, at), end);
+}
+
+/** Where the sentence holding position `at` starts (after the last sentence mark before it). */
+function sentenceStart(text: string, at: number): number {
+  let start = at;
+  while (start > 0 && !/[.!?\n]/.test(text[start - 1]!)) start--;
+  return start;
 }
 
 /** First hit of `label`: a reply has a handful of hits, so a scan per label costs less than a Map per reply. */
