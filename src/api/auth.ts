@@ -20,6 +20,9 @@ export class ForbiddenError extends AppError {
 
 const RANK: Record<TokenScope, number> = { read: 0, write: 1, admin: 2 };
 
+/** "Bearer <token>" in an Authorization header; the token is group 1. */
+const BEARER_RE = /^Bearer\s+(\S+)\s*$/i;
+
 /**
  * Guards /metrics with one shared token (METRICS_TOKEN), the way Prometheus scrapes with `authorization.credentials`;
  * without one configured, /metrics stays open as before. Compared in constant time.
@@ -28,7 +31,7 @@ export function metricsAuth(token: string | undefined): MiddlewareHandler<ApiEnv
   const expected = token ? createHash('sha256').update(token).digest() : undefined;
   return async (c, next) => {
     if (expected) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+      const match = BEARER_RE.exec(c.req.header('authorization') ?? '');
       if (!match) throw new UnauthorizedError('/metrics needs "Authorization: Bearer <METRICS_TOKEN>"');
       if (!timingSafeEqual(createHash('sha256').update(match[1]!).digest(), expected)) throw new UnauthorizedError('the metrics token is not METRICS_TOKEN');
     }
@@ -42,7 +45,7 @@ export function bearerAuth(deps: Deps): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw new UnauthorizedError('send "Authorization: Bearer <token>"; create a token with `replywatch token create`');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const match = BEARER_RE.exec(header);
     if (!match) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
     const principal = await findToken(deps.db, match[1]);
     if (!principal) throw new UnauthorizedError('the token is unknown or revoked');

@@ -29,7 +29,7 @@ export function classifyLine(value: unknown, opts: ClassifyOptions = {}): Classi
   if (typeof v.id !== 'string' && typeof v.id !== 'number') throw new Error('"id" must be a string or a number');
   if (typeof v.text !== 'string') throw new Error('"text" must be a string');
   if (v.role === 'brand') {
-    const r = classifyReply(v.text, opts.deflectionModel === false ? { deflectionModel: false } : undefined);
+    const r = classifyReply(v.text, opts);
     return { id: v.id, kind: r.kind, complaint: null, flags: r.personality, reasons: r.reasons };
   }
   if (v.role === 'customer') {

